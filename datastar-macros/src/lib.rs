@@ -1,0 +1,1 @@
+//! The macros of `datastar-runtime`. Use them through `datastar_runtime`, which re-exports them.

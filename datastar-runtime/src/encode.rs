@@ -1,0 +1,555 @@
+//! Events to SSE bytes, in each dialect of the Datastar wire protocol.
+//!
+//! Pure: no I/O and no HTTP. Every wire constant lives in this file. An event is written into a
+//! caller's buffer, so a stream can reuse one buffer for all its events.
+
+use std::fmt;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use crate::event::{
+    DEFAULT_RETRY, Event, ExecuteScript, Meta, Mode, Namespace, PatchElements, RemoveElements,
+    RemoveSignals,
+};
+
+/// Which generation of the Datastar client the bytes are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// Datastar 1.0 (`datastar-patch-elements`, `datastar-patch-signals`). The default.
+    #[default]
+    V1,
+    /// Datastar 0.20 to 1.0.0-beta.11, still served by npm (`datastar-merge-fragments`,
+    /// `datastar-remove-fragments`, `datastar-merge-signals`, `datastar-remove-signals`,
+    /// `datastar-execute-script`).
+    Beta,
+    /// The original `datastar-fragment` stream of the "Streaming Backend" essay. It can only
+    /// patch elements.
+    Seed,
+}
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 3] = [Dialect::V1, Dialect::Beta, Dialect::Seed];
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Dialect::V1 => "V1",
+            Dialect::Beta => "Beta",
+            Dialect::Seed => "Seed",
+        })
+    }
+}
+
+/// An event that the chosen dialect has no way to say.
+///
+/// Nothing is written when this is returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported {
+    /// What could not be said, for example `"patch-signals"`.
+    pub what: &'static str,
+    /// The dialect that cannot say it.
+    pub dialect: Dialect,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} dialect cannot express {}",
+            self.dialect, self.what
+        )
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// Writes `event` in `dialect` at the end of `out`, ending with the empty line that closes it.
+///
+/// ```
+/// use datastar_runtime::{encode, Dialect, PatchElements};
+///
+/// let mut out = Vec::new();
+/// encode(&PatchElements::new("<p id=\"a\">1</p>").into(), Dialect::V1, &mut out)?;
+/// assert_eq!(out, b"event: datastar-patch-elements\ndata: elements <p id=\"a\">1</p>\n\n");
+/// # Ok::<(), datastar_runtime::Unsupported>(())
+/// ```
+pub fn encode(event: &Event, dialect: Dialect, out: &mut impl BufMut) -> Result<(), Unsupported> {
+    match dialect {
+        Dialect::V1 => v1(event, out),
+        Dialect::Beta => beta(event, out),
+        Dialect::Seed => seed(event, out),
+    }
+}
+
+/// Writes an SSE comment (`: text`), which every client ignores: a keep-alive.
+/// Each line of `text` becomes a comment line of its own.
+pub fn encode_comment(text: &str, out: &mut impl BufMut) {
+    for line in Lines::new(text) {
+        out.put_slice(b": ");
+        out.put_slice(line.as_bytes());
+        out.put_u8(b'\n');
+    }
+    out.put_u8(b'\n');
+}
+
+/// An encoder that keeps one buffer for every event it writes.
+///
+/// Each call hands out the bytes of one event as [`Bytes`] split off the buffer, so once the
+/// previous events were sent and dropped their memory is used again: in steady state encoding
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct Encoder {
+    dialect: Dialect,
+    buf: BytesMut,
+}
+
+impl Encoder {
+    /// An encoder for `dialect`.
+    pub fn new(dialect: Dialect) -> Self {
+        Encoder {
+            dialect,
+            buf: BytesMut::with_capacity(4096),
+        }
+    }
+
+    /// The dialect it writes.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The bytes of one event.
+    pub fn encode(&mut self, event: &Event) -> Result<Bytes, Unsupported> {
+        encode(event, self.dialect, &mut self.buf)?;
+        Ok(self.buf.split().freeze())
+    }
+
+    /// The bytes of one comment, such as a keep-alive.
+    pub fn comment(&mut self, text: &str) -> Bytes {
+        encode_comment(text, &mut self.buf);
+        self.buf.split().freeze()
+    }
+}
+
+// ---- V1 ---------------------------------------------------------------------------------
+
+const V1_PATCH_ELEMENTS: &str = "datastar-patch-elements";
+const V1_PATCH_SIGNALS: &str = "datastar-patch-signals";
+const V1_REMOVE: &str = "remove";
+const SCRIPT_TARGET: &str = "body";
+const SCRIPT_AUTO_REMOVE: &str = r#" data-effect="el.remove()""#;
+
+fn v1(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
+    match event {
+        Event::PatchElements(e) => v1_patch_elements(e, out),
+        Event::RemoveElements(e) => {
+            head(out, V1_PATCH_ELEMENTS, &e.meta);
+            data(out, "selector", e.selector.as_str());
+            data(out, "mode", V1_REMOVE);
+            flag(out, "useViewTransition", e.view_transition);
+        }
+        Event::PatchSignals(e) => {
+            head(out, V1_PATCH_SIGNALS, &e.meta);
+            flag(out, "onlyIfMissing", e.only_if_missing);
+            data(out, "signals", &e.json);
+        }
+        Event::RemoveSignals(e) => v1_remove_signals(e, out),
+        Event::ExecuteScript(e) => v1_execute_script(e, out),
+    }
+    out.put_u8(b'\n');
+    Ok(())
+}
+
+fn v1_patch_elements(e: &PatchElements, out: &mut impl BufMut) {
+    head(out, V1_PATCH_ELEMENTS, &e.meta);
+    if let Some(selector) = &e.selector {
+        data(out, "selector", selector.as_str());
+    }
+    if e.mode != Mode::Outer {
+        data(out, "mode", e.mode.as_str());
+    }
+    if let Some(scope) = &e.view_transition {
+        data(out, "useViewTransition", "true");
+        if let Some(selector) = scope {
+            data(out, "viewTransitionSelector", selector.as_str());
+        }
+    }
+    if e.namespace != Namespace::Html {
+        data(out, "namespace", e.namespace.as_str());
+    }
+    if !e.elements.is_empty() {
+        data(out, "elements", &e.elements);
+    }
+}
+
+/// V1 has no remove-signals event: `a.b` becomes the merge patch `{"a":{"b":null}}`.
+fn v1_remove_signals(e: &RemoveSignals, out: &mut impl BufMut) {
+    head(out, V1_PATCH_SIGNALS, &e.meta);
+    let mut json = Data::start(out, "signals");
+    json.text("{");
+    let mut open: Vec<&str> = Vec::new();
+    for (i, path) in e.paths.iter().enumerate() {
+        let segments: Vec<&str> = path.as_str().split('.').collect();
+        let (leaf, parents) = segments.split_last().expect("a path has a segment");
+        // Close the objects this path does not share with the previous one.
+        let shared = open.iter().zip(parents).take_while(|(a, b)| a == b).count();
+        for _ in shared..open.len() {
+            json.text("}");
+        }
+        open.truncate(shared);
+        if i > 0 {
+            json.text(",");
+        }
+        for parent in &parents[shared..] {
+            json_string(&mut json, parent);
+            json.text(":{");
+            open.push(parent);
+        }
+        json_string(&mut json, leaf);
+        json.text(":null");
+    }
+    for _ in &open {
+        json.text("}");
+    }
+    json.text("}");
+    json.end();
+}
+
+fn json_string<B: BufMut>(json: &mut Data<'_, B>, s: &str) {
+    json.text("\"");
+    let mut rest = s;
+    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c.is_ascii_control()) {
+        json.text(&rest[..at]);
+        let mut escape = *b"\\u0000";
+        let byte = rest.as_bytes()[at];
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                escape[4] = HEX[usize::from(byte >> 4)];
+                escape[5] = HEX[usize::from(byte & 15)];
+                std::str::from_utf8(&escape).expect("ASCII")
+            }
+        };
+        json.text(escaped);
+        rest = &rest[at + 1..];
+    }
+    json.text(rest);
+    json.text("\"");
+}
+
+fn v1_execute_script(e: &ExecuteScript, out: &mut impl BufMut) {
+    head(out, V1_PATCH_ELEMENTS, &e.meta);
+    data(out, "selector", SCRIPT_TARGET);
+    data(out, "mode", Mode::Append.as_str());
+    let mut html = Data::start(out, "elements");
+    html.text("<script");
+    for (name, value) in &e.attributes {
+        html.text(" ");
+        html.text(name);
+        html.text("=\"");
+        html_attribute_value(&mut html, value);
+        html.text("\"");
+    }
+    if e.auto_remove {
+        html.text(SCRIPT_AUTO_REMOVE);
+    }
+    html.text(">");
+    html.text(&e.script);
+    html.text("</script>");
+    html.end();
+}
+
+fn html_attribute_value<B: BufMut>(html: &mut Data<'_, B>, value: &str) {
+    let mut rest = value;
+    while let Some(at) = rest.find(['"', '&']) {
+        html.text(&rest[..at]);
+        html.text(if rest.as_bytes()[at] == b'"' {
+            "&quot;"
+        } else {
+            "&amp;"
+        });
+        rest = &rest[at + 1..];
+    }
+    html.text(rest);
+}
+
+// ---- Beta -------------------------------------------------------------------------------
+
+const BETA_MERGE_FRAGMENTS: &str = "datastar-merge-fragments";
+const BETA_REMOVE_FRAGMENTS: &str = "datastar-remove-fragments";
+const BETA_MERGE_SIGNALS: &str = "datastar-merge-signals";
+const BETA_REMOVE_SIGNALS: &str = "datastar-remove-signals";
+const BETA_EXECUTE_SCRIPT: &str = "datastar-execute-script";
+
+/// The Beta name of a V1 mode.
+fn beta_mode(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Outer => "morph",
+        Mode::Inner => "inner",
+        Mode::Replace => "outer",
+        Mode::Prepend => "prepend",
+        Mode::Append => "append",
+        Mode::Before => "before",
+        Mode::After => "after",
+    }
+}
+
+fn beta(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
+    match event {
+        Event::PatchElements(e) => {
+            html_namespace(e, Dialect::Beta)?;
+            head(out, BETA_MERGE_FRAGMENTS, &e.meta);
+            if let Some(selector) = &e.selector {
+                data(out, "selector", selector.as_str());
+            }
+            if e.mode != Mode::Outer {
+                data(out, "mergeMode", beta_mode(e.mode));
+            }
+            flag(out, "useViewTransition", e.view_transition.is_some());
+            if !e.elements.is_empty() {
+                data(out, "fragments", &e.elements);
+            }
+        }
+        Event::RemoveElements(e) => beta_remove_fragments(e, out),
+        Event::PatchSignals(e) => {
+            head(out, BETA_MERGE_SIGNALS, &e.meta);
+            flag(out, "onlyIfMissing", e.only_if_missing);
+            data(out, "signals", &e.json);
+        }
+        Event::RemoveSignals(e) => {
+            head(out, BETA_REMOVE_SIGNALS, &e.meta);
+            for path in &e.paths {
+                data(out, "paths", path.as_str());
+            }
+        }
+        Event::ExecuteScript(e) => beta_execute_script(e, out),
+    }
+    out.put_u8(b'\n');
+    Ok(())
+}
+
+fn beta_remove_fragments(e: &RemoveElements, out: &mut impl BufMut) {
+    head(out, BETA_REMOVE_FRAGMENTS, &e.meta);
+    data(out, "selector", e.selector.as_str());
+    flag(out, "useViewTransition", e.view_transition);
+}
+
+fn beta_execute_script(e: &ExecuteScript, out: &mut impl BufMut) {
+    head(out, BETA_EXECUTE_SCRIPT, &e.meta);
+    if !e.auto_remove {
+        data(out, "autoRemove", "false");
+    }
+    let default_attributes = matches!(
+        e.attributes.as_slice(),
+        [(name, value)] if name == "type" && value == "module"
+    );
+    if !default_attributes {
+        for (name, value) in &e.attributes {
+            let mut line = Data::start(out, "attributes");
+            line.text(name);
+            line.text(" ");
+            line.text(value);
+            line.end();
+        }
+    }
+    data(out, "script", &e.script);
+}
+
+// ---- Seed -------------------------------------------------------------------------------
+
+const SEED_FRAGMENT: &str = "datastar-fragment";
+
+/// The Seed name of a V1 mode.
+fn seed_mode(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Outer => "morph",
+        Mode::Inner => "inner",
+        Mode::Replace => "outer",
+        Mode::Prepend => "prepend",
+        Mode::Append => "append",
+        Mode::Before => "before",
+        Mode::After => "after",
+    }
+}
+
+fn seed(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
+    let e = match event {
+        Event::PatchElements(e) => e,
+        Event::RemoveElements(_) => return Err(unsupported("remove-elements", Dialect::Seed)),
+        Event::PatchSignals(_) => return Err(unsupported("patch-signals", Dialect::Seed)),
+        Event::RemoveSignals(_) => return Err(unsupported("remove-signals", Dialect::Seed)),
+        Event::ExecuteScript(_) => return Err(unsupported("execute-script", Dialect::Seed)),
+    };
+    html_namespace(e, Dialect::Seed)?;
+    head(out, SEED_FRAGMENT, &e.meta);
+    data(
+        out,
+        "selector",
+        e.selector.as_ref().map_or("", |s| s.as_str()),
+    );
+    data(out, "merge", seed_mode(e.mode));
+    let mut settle = Data::start(out, "settle");
+    settle.number(e.settle.as_millis());
+    settle.end();
+    // Only the first line carries the `fragment` key; later lines are bare continuations.
+    let mut lines = Lines::new(&e.elements);
+    data(out, "fragment", lines.next().unwrap_or(""));
+    for line in lines {
+        out.put_slice(b"data: ");
+        out.put_slice(line.as_bytes());
+        out.put_u8(b'\n');
+    }
+    out.put_u8(b'\n');
+    Ok(())
+}
+
+fn html_namespace(e: &PatchElements, dialect: Dialect) -> Result<(), Unsupported> {
+    if e.namespace == Namespace::Html {
+        return Ok(());
+    }
+    Err(unsupported(
+        match e.namespace {
+            Namespace::Svg => "the svg namespace",
+            _ => "the mathml namespace",
+        },
+        dialect,
+    ))
+}
+
+fn unsupported(what: &'static str, dialect: Dialect) -> Unsupported {
+    Unsupported { what, dialect }
+}
+
+// ---- Framing ----------------------------------------------------------------------------
+
+/// `event:`, then `id:` and `retry:` when they are set.
+fn head(out: &mut impl BufMut, event: &str, meta: &Meta) {
+    out.put_slice(b"event: ");
+    out.put_slice(event.as_bytes());
+    out.put_u8(b'\n');
+    if let Some(id) = &meta.id {
+        out.put_slice(b"id: ");
+        out.put_slice(id.as_str().as_bytes());
+        out.put_u8(b'\n');
+    }
+    if let Some(retry) = meta.retry.filter(|&r| r != DEFAULT_RETRY) {
+        out.put_slice(b"retry: ");
+        put_number(out, retry.as_millis());
+        out.put_u8(b'\n');
+    }
+}
+
+/// `data: key value`, one line for each line of `value`.
+fn data(out: &mut impl BufMut, key: &str, value: &str) {
+    let mut line = Data::start(out, key);
+    line.text(value);
+    line.end();
+}
+
+/// `data: key true`, only when `on`.
+fn flag(out: &mut impl BufMut, key: &str, on: bool) {
+    if on {
+        data(out, key, "true");
+    }
+}
+
+/// One data field written piece by piece: every line break in any piece starts a new
+/// `data: key ` line, so no value can end the field or the event early.
+struct Data<'a, B: BufMut> {
+    out: &'a mut B,
+    key: &'a str,
+    /// The last piece ended in `\r`, so a `\n` starting the next piece belongs to that break.
+    after_cr: bool,
+}
+
+impl<'a, B: BufMut> Data<'a, B> {
+    fn start(out: &'a mut B, key: &'a str) -> Self {
+        let mut data = Data {
+            out,
+            key,
+            after_cr: false,
+        };
+        data.prefix();
+        data
+    }
+
+    fn prefix(&mut self) {
+        self.out.put_slice(b"data: ");
+        self.out.put_slice(self.key.as_bytes());
+        // The space is required even before an empty value: without it the client drops the line.
+        self.out.put_u8(b' ');
+    }
+
+    fn text(&mut self, text: &str) {
+        let mut bytes = text.as_bytes();
+        if self.after_cr && bytes.first() == Some(&b'\n') {
+            bytes = &bytes[1..];
+        }
+        self.after_cr = false;
+        while let Some(at) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            self.out.put_slice(&bytes[..at]);
+            self.out.put_u8(b'\n');
+            self.prefix();
+            let crlf = bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n');
+            if bytes[at] == b'\r' && at + 1 == bytes.len() {
+                self.after_cr = true;
+            }
+            bytes = &bytes[at + 1 + usize::from(crlf)..];
+        }
+        self.out.put_slice(bytes);
+    }
+
+    fn number(&mut self, n: u128) {
+        put_number(self.out, n);
+    }
+
+    fn end(self) {
+        self.out.put_u8(b'\n');
+    }
+}
+
+fn put_number(out: &mut impl BufMut, mut n: u128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.put_slice(&digits[at..]);
+}
+
+/// The lines of `text`, split at `\n`, `\r\n` and lone `\r`, as the SSE client splits them.
+/// Empty text is one empty line, and a trailing break is followed by one more empty line.
+struct Lines<'a>(Option<&'a str>);
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines(Some(text))
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.0?;
+        match text.find(['\r', '\n']) {
+            None => {
+                self.0 = None;
+                Some(text)
+            }
+            Some(at) => {
+                let skip = if text[at..].starts_with("\r\n") { 2 } else { 1 };
+                self.0 = Some(&text[at + skip..]);
+                Some(&text[..at])
+            }
+        }
+    }
+}
