@@ -9,7 +9,6 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use crate::event::{
     DEFAULT_RETRY, Event, ExecuteScript, Meta, Mode, Namespace, PatchElements, RemoveElements,
-    RemoveSignals,
 };
 
 /// Which generation of the Datastar client the bytes are for.
@@ -154,7 +153,10 @@ fn v1(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
             flag(out, "onlyIfMissing", e.only_if_missing);
             data(out, "signals", &e.json);
         }
-        Event::RemoveSignals(e) => v1_remove_signals(e, out),
+        Event::RemoveSignals(e) => {
+            head(out, V1_PATCH_SIGNALS, &e.meta);
+            data(out, "signals", &e.patch);
+        }
         Event::ExecuteScript(e) => v1_execute_script(e, out),
     }
     out.put_u8(b'\n');
@@ -181,63 +183,6 @@ fn v1_patch_elements(e: &PatchElements, out: &mut impl BufMut) {
     if !e.elements.is_empty() {
         data(out, "elements", &e.elements);
     }
-}
-
-/// V1 has no remove-signals event: `a.b` becomes the merge patch `{"a":{"b":null}}`.
-fn v1_remove_signals(e: &RemoveSignals, out: &mut impl BufMut) {
-    head(out, V1_PATCH_SIGNALS, &e.meta);
-    let mut json = Data::start(out, "signals");
-    json.text("{");
-    let mut open: Vec<&str> = Vec::new();
-    for (i, path) in e.paths.iter().enumerate() {
-        let segments: Vec<&str> = path.as_str().split('.').collect();
-        let (leaf, parents) = segments.split_last().expect("a path has a segment");
-        // Close the objects this path does not share with the previous one.
-        let shared = open.iter().zip(parents).take_while(|(a, b)| a == b).count();
-        for _ in shared..open.len() {
-            json.text("}");
-        }
-        open.truncate(shared);
-        if i > 0 {
-            json.text(",");
-        }
-        for parent in &parents[shared..] {
-            json_string(&mut json, parent);
-            json.text(":{");
-            open.push(parent);
-        }
-        json_string(&mut json, leaf);
-        json.text(":null");
-    }
-    for _ in &open {
-        json.text("}");
-    }
-    json.text("}");
-    json.end();
-}
-
-fn json_string<B: BufMut>(json: &mut Data<'_, B>, s: &str) {
-    json.text("\"");
-    let mut rest = s;
-    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c.is_ascii_control()) {
-        json.text(&rest[..at]);
-        let mut escape = *b"\\u0000";
-        let byte = rest.as_bytes()[at];
-        let escaped = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                escape[4] = HEX[usize::from(byte >> 4)];
-                escape[5] = HEX[usize::from(byte & 15)];
-                std::str::from_utf8(&escape).expect("ASCII")
-            }
-        };
-        json.text(escaped);
-        rest = &rest[at + 1..];
-    }
-    json.text(rest);
-    json.text("\"");
 }
 
 fn v1_execute_script(e: &ExecuteScript, out: &mut impl BufMut) {
@@ -553,3 +498,6 @@ impl<'a> Iterator for Lines<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

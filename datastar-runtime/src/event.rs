@@ -466,14 +466,19 @@ impl SignalPath {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoveSignals {
     pub(crate) paths: Vec<SignalPath>,
+    /// The same removal as a JSON merge patch, for V1, which has no remove event.
+    pub(crate) patch: String,
     pub(crate) meta: Meta,
 }
 
 impl RemoveSignals {
     /// Removes every signal in `paths`.
     pub fn new(paths: impl IntoIterator<Item = SignalPath>) -> Self {
+        let paths: Vec<SignalPath> = paths.into_iter().collect();
+        let patch = null_patch(&paths).to_string();
         RemoveSignals {
-            paths: paths.into_iter().collect(),
+            paths,
+            patch,
             meta: Meta::default(),
         }
     }
@@ -483,7 +488,38 @@ impl RemoveSignals {
         &self.paths
     }
 
+    /// The JSON merge patch that removes the same signals: `a.b` becomes `{"a":{"b":null}}`.
+    pub fn as_merge_patch(&self) -> &str {
+        &self.patch
+    }
+
     meta_methods!();
+}
+
+/// `{"a":{"b":null}}` for `a.b`; paths that share a prefix share its object, and removing a
+/// signal removes everything below it.
+fn null_patch(paths: &[SignalPath]) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    let mut root = Map::new();
+    'paths: for path in paths {
+        let mut segments = path.as_str().split('.').peekable();
+        let mut object = &mut root;
+        while let Some(segment) = segments.next() {
+            if segments.peek().is_none() {
+                object.insert(segment.to_owned(), Value::Null);
+                continue 'paths;
+            }
+            let child = object
+                .entry(segment.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            match child {
+                Value::Object(child) => object = child,
+                // A parent is already removed, and everything below it with it.
+                _ => continue 'paths,
+            }
+        }
+    }
+    serde_json::Value::Object(root)
 }
 
 /// Runs a script in the browser.
@@ -549,6 +585,18 @@ impl ExecuteScript {
     /// The script's source.
     pub fn script(&self) -> &str {
         &self.script
+    }
+
+    /// The attributes of the `<script>` element, in the order they were added.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.attributes
+            .iter()
+            .map(|(name, value)| (&**name, &**value))
+    }
+
+    /// Whether the `<script>` element is removed once it ran.
+    pub fn auto_remove(&self) -> bool {
+        self.auto_remove
     }
 
     meta_methods!();

@@ -1,0 +1,218 @@
+//! No value can break SSE framing: an independent SSE parser from crates.io
+//! (`eventsource-stream`) decodes every encoded event into exactly one event with exactly the
+//! fields that were put in, whatever the values hold (`\r`, `\r\n`, empty lines, NUL,
+//! non-ASCII, 1 MiB strings). Values that cannot be framed are rejected when they are made.
+
+use std::time::Duration;
+
+use datastar_runtime::{
+    Dialect, Event, EventId, ExecuteScript, Mode, PatchElements, PatchSignals, RemoveElements,
+    RemoveSignals, Selector, SignalPath, encode,
+};
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use proptest::prelude::*;
+
+/// What a client must see: the event type, its id and its data lines (`key value`, in order).
+#[derive(Debug, PartialEq)]
+struct Seen {
+    event: String,
+    id: String,
+    retry: Option<Duration>,
+    data: String,
+}
+
+fn parse(bytes: Vec<u8>) -> Vec<Seen> {
+    let chunks = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(bytes)]);
+    futures_executor::block_on(chunks.eventsource().collect::<Vec<_>>())
+        .into_iter()
+        .map(|event| {
+            let event = event.expect("the parser accepts every event");
+            Seen {
+                event: event.event,
+                id: event.id,
+                retry: event.retry,
+                data: event.data,
+            }
+        })
+        .collect()
+}
+
+/// The client's view of a multi-line value: every break is `\n`.
+fn lines(value: &str) -> Vec<String> {
+    value
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .split('\n')
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The data of one event, built from the protocol's rules independently of the encoder.
+fn data(fields: &[(&str, &str)]) -> String {
+    let mut out = Vec::new();
+    for (key, value) in fields {
+        for line in lines(value) {
+            out.push(format!("{key} {line}"));
+        }
+    }
+    out.join("\n")
+}
+
+fn check(event: impl Into<Event>, dialect: Dialect, expected_type: &str, expected_data: String) {
+    let event = event.into();
+    let mut bytes = Vec::new();
+    encode(&event, dialect, &mut bytes).unwrap();
+    let seen = parse(bytes);
+    assert_eq!(seen.len(), 1, "one event in, {} out", seen.len());
+    let expected = Seen {
+        event: expected_type.to_owned(),
+        id: event
+            .meta()
+            .id()
+            .map(|id| id.as_str().to_owned())
+            .unwrap_or_default(),
+        retry: event
+            .meta()
+            .retry()
+            .filter(|&r| r != Duration::from_millis(1000)),
+        data: expected_data,
+    };
+    assert_eq!(seen[0], expected);
+}
+
+/// Short strings full of what breaks framing, and now and then a 1 MiB one.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => "(?s)[a-z <>\"=:\\r\\n\\x00\\t\\\\é🦀]{0,24}",
+        // A 1 MiB line between two short pieces that hold line breaks.
+        1 => ("(?s)[a-z\\r\\n\\x00é]{0,8}", "(?s)[a-z\\r\\n\\x00é]{0,8}")
+            .prop_map(|(head, tail)| format!("{head}{}{tail}", "é".repeat(1 << 19))),
+    ]
+}
+
+fn selector_or_rejection(s: &str) -> Option<Selector> {
+    match Selector::new(s.to_owned()) {
+        Ok(selector) => Some(selector),
+        Err(err) => {
+            assert!(s.contains(['\r', '\n']) || s.trim().is_empty(), "{err}");
+            None
+        }
+    }
+}
+
+fn id_or_rejection(s: &str) -> Option<EventId> {
+    match EventId::new(s.to_owned()) {
+        Ok(id) => Some(id),
+        Err(err) => {
+            assert!(s.contains(['\r', '\n', '\0']), "{err}");
+            None
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn patch_elements_stay_one_event(
+        elements in value(),
+        selector in value(),
+        id in value(),
+        retry in 0u64..5000,
+        mode in prop::sample::select(Mode::ALL.to_vec()),
+    ) {
+        let Some(selector) = selector_or_rejection(&selector) else { return Ok(()) };
+        let mut event = PatchElements::new(elements.clone())
+            .selector(selector.clone())
+            .mode(mode)
+            .retry(Duration::from_millis(retry));
+        if let Some(id) = id_or_rejection(&id) {
+            event = event.id(id);
+        }
+        let mode_line = (mode != Mode::Outer).then_some(mode.as_str());
+        let mut v1 = vec![("selector", selector.as_str())];
+        v1.extend(mode_line.map(|m| ("mode", m)));
+        if !elements.is_empty() {
+            v1.push(("elements", &elements));
+        }
+        check(event.clone(), Dialect::V1, "datastar-patch-elements", data(&v1));
+
+        let seed_mode = match mode {
+            Mode::Outer => "morph",
+            Mode::Replace => "outer",
+            other => other.as_str(),
+        };
+        let mut seed = data(&[("selector", selector.as_str()), ("merge", seed_mode), ("settle", "0")]);
+        let mut body = lines(&elements).into_iter();
+        seed.push_str(&format!("\nfragment {}", body.next().unwrap_or_default()));
+        for line in body {
+            seed.push('\n');
+            seed.push_str(&line);
+        }
+        check(event, Dialect::Seed, "datastar-fragment", seed);
+    }
+
+    #[test]
+    fn signals_stay_one_event(text in value(), ws in "[ \\t\\r\\n]{0,4}") {
+        let json = format!("{{{ws}\"k\":{ws}{}}}", serde_json::to_string(&text).unwrap());
+        let event = PatchSignals::raw(json.clone()).unwrap().only_if_missing();
+        let expected = data(&[("onlyIfMissing", "true"), ("signals", &json)]);
+        check(event.clone(), Dialect::V1, "datastar-patch-signals", expected.clone());
+        check(event, Dialect::Beta, "datastar-merge-signals", expected);
+    }
+
+    #[test]
+    fn scripts_stay_one_event(script in value(), attr in value()) {
+        let event = ExecuteScript::new(script.clone()).keep();
+        let event = match event.clone().attribute("data-x", attr.clone()) {
+            Ok(with) => with,
+            Err(_) => {
+                prop_assert!(attr.contains(['\r', '\n']));
+                event
+            }
+        };
+        let attributes: Vec<String> =
+            event_attributes(&event).map(|(n, v)| format!("{n} {v}")).collect();
+        let mut beta: Vec<(&str, &str)> = vec![("autoRemove", "false")];
+        beta.extend(attributes.iter().map(|a| ("attributes", a.as_str())));
+        beta.push(("script", &script));
+        check(event.clone(), Dialect::Beta, "datastar-execute-script", data(&beta));
+
+        let escaped: String = event_attributes(&event)
+            .map(|(n, v)| format!(" {n}=\"{}\"", v.replace('&', "&amp;").replace('"', "&quot;")))
+            .collect();
+        let html = format!("<script{escaped}>{script}</script>");
+        let v1 = data(&[("selector", "body"), ("mode", "append"), ("elements", &html)]);
+        check(event, Dialect::V1, "datastar-patch-elements", v1);
+    }
+
+    #[test]
+    fn removals_stay_one_event(selector in value(), segment in value()) {
+        if let Some(selector) = selector_or_rejection(&selector) {
+            let event = RemoveElements::new(selector.clone());
+            let v1 = data(&[("selector", selector.as_str()), ("mode", "remove")]);
+            check(event.clone(), Dialect::V1, "datastar-patch-elements", v1);
+            let beta = data(&[("selector", selector.as_str())]);
+            check(event, Dialect::Beta, "datastar-remove-fragments", beta);
+        }
+        let segment = segment.replace('.', "_");
+        let path = format!("a.{segment}");
+        match SignalPath::new(path.clone()) {
+            Ok(path) => {
+                let event = RemoveSignals::new([path.clone()]);
+                let beta = data(&[("paths", path.as_str())]);
+                check(event.clone(), Dialect::Beta, "datastar-remove-signals", beta);
+                let patch = serde_json::json!({ "a": { segment: null } }).to_string();
+                check(event, Dialect::V1, "datastar-patch-signals", data(&[("signals", &patch)]));
+            }
+            Err(_) => prop_assert!(segment.contains(['\r', '\n']) || segment.trim().is_empty()),
+        }
+    }
+}
+
+fn event_attributes(event: &ExecuteScript) -> impl Iterator<Item = (String, String)> + '_ {
+    event
+        .attributes()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+}
