@@ -75,6 +75,7 @@ fn home() -> Markup {
                 }
                 button #merge-signals data-on-click="@get('/signals/merge')" { "merge signals" }
                 button #remove-signals data-on-click="@get('/signals/remove')" { "remove signals" }
+                p #forgotten {}
                 button #echo-signals data-on-click="@post('/echo')" { "echo" }
                 pre #echo {}
                 button #script data-on-click="@get('/script')" { "script" }
@@ -142,7 +143,10 @@ async fn app() -> String {
         .route(
             "/signals/remove",
             get(|| async {
-                sse([RemoveSignals::new([SignalPath::new("user.name").unwrap()]).into()])
+                sse([
+                    RemoveSignals::new([SignalPath::new("user.name").unwrap()]).into(),
+                    PatchElements::new(r#"<p id="forgotten">forgotten</p>"#).into(),
+                ])
             }),
         )
         .route("/echo", post(echo))
@@ -227,6 +231,7 @@ async fn signals_merge_bind_and_remove() {
         assert_eq!(sent["name"], "Ada", "signals sent: {sent}");
 
         tab.click("#remove-signals").await?;
+        tab.wait_text("#forgotten", "forgotten").await?;
         tab.eval("document.getElementById('echo').textContent = ''")
             .await?;
         tab.click("#echo-signals").await?;

@@ -7,3 +7,4 @@ mod harness;
 mod wire;
 
 mod beta;
+mod v1;
