@@ -7,4 +7,5 @@ mod harness;
 mod wire;
 
 mod beta;
+mod selectors;
 mod v1;
