@@ -4,17 +4,16 @@
 
 use axum::Router;
 use axum::extract::Path;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use datastar_runtime::{
-    Dialect, Event, ExecuteScript, Mode, PatchElements, PatchSignals, RemoveElements,
-    RemoveSignals, Selector, SignalPath,
+    DatastarLayer, Dialect, Event, Events, ExecuteScript, Mode, PatchElements, PatchSignals,
+    ReadSignals, RemoveElements, RemoveSignals, Selector, SignalPath, Signals,
 };
 use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use crate::harness::{Datastar, Result, Tab, js_str, page, serve, with_browser};
-use crate::wire::respond;
 
 /// Every mode of our V1 model, with the Beta merge mode it becomes and the `<section>` it leaves.
 const MODES: [(Mode, &str, &str); 7] = [
@@ -55,8 +54,9 @@ const MODES: [(Mode, &str, &str); 7] = [
     ),
 ];
 
-fn sse(events: impl IntoIterator<Item = Event>) -> Response {
-    respond(Dialect::Beta, events)
+/// Several events, one SSE response, encoded in the router's dialect.
+fn sse<const N: usize>(events: [Event; N]) -> Response {
+    Events(events).into_response()
 }
 
 fn home() -> Markup {
@@ -107,8 +107,9 @@ async fn merge(Path(beta): Path<String>) -> Response {
     sse([event])
 }
 
-async fn echo(body: String) -> Response {
-    let html = html! { pre #echo { (body) } }.into_string();
+async fn echo(ReadSignals(signals): Signals) -> Response {
+    let json = Value::Object(signals).to_string();
+    let html = html! { pre #echo { (json) } }.into_string();
     sse([PatchElements::new(html).into()])
 }
 
@@ -161,7 +162,8 @@ async fn app() -> String {
             "/remove",
             get(|| async { sse([RemoveElements::new(Selector::new("#doomed").unwrap()).into()]) }),
         )
-        .route("/stream", get(stream));
+        .route("/stream", get(stream))
+        .layer(DatastarLayer::new().dialect(Dialect::Beta));
     serve(app, Datastar::Beta11).await
 }
 

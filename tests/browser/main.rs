@@ -4,7 +4,6 @@
 //! `cargo test -p datastar-tests --features browser --test browser`.
 
 mod harness;
-mod wire;
 
 mod beta;
 mod selectors;

@@ -1,21 +1,19 @@
 //! Datastar 1.0.1 (the client shipped in the `starhtml` wheel) against the V1 dialect, with the 1.0
 //! attribute syntax: `data-init`, `data-on:click`, `data-signals:count`, `data-bind:name`.
 
-use std::collections::HashMap;
-
 use axum::Router;
-use axum::extract::{Path, Query};
-use axum::response::Response;
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use datastar_runtime::{
-    Dialect, Event, ExecuteScript, Mode, PatchElements, PatchSignals, RemoveElements,
-    RemoveSignals, Selector, SignalPath,
+    DatastarLayer, Event, Events, ExecuteScript, Mode, PatchElements, PatchSignals, ReadSignals,
+    RemoveElements, RemoveSignals, Selector, SignalPath, Signals,
 };
 use maud::{Markup, html};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::harness::{Datastar, Result, Tab, js_str, page, serve, with_browser};
-use crate::wire::respond;
 
 /// Every mode, by its V1 name, with the `<section>` it leaves.
 const MODES: [(Mode, &str, &str); 7] = [
@@ -56,8 +54,9 @@ const MODES: [(Mode, &str, &str); 7] = [
     ),
 ];
 
-fn sse(events: impl IntoIterator<Item = Event>) -> Response {
-    respond(Dialect::V1, events)
+/// Several events, one SSE response, encoded in the router's dialect.
+fn sse<const N: usize>(events: [Event; N]) -> Response {
+    Events(events).into_response()
 }
 
 fn home() -> Markup {
@@ -90,26 +89,31 @@ fn home() -> Markup {
     )
 }
 
-/// The signals a GET request carries in its `datastar` query parameter.
-fn query_signals(query: &HashMap<String, String>) -> Value {
-    serde_json::from_str(query.get("datastar").map_or("{}", String::as_str)).unwrap()
+#[derive(Deserialize)]
+struct Counter {
+    count: i64,
 }
 
-async fn increment(Query(query): Query<HashMap<String, String>>) -> Response {
-    let count = query_signals(&query)["count"].as_i64().unwrap();
+#[derive(Deserialize)]
+struct Greeting {
+    name: String,
+}
+
+/// The count arrives in the GET query (`?datastar=`) and goes back one higher.
+async fn increment(ReadSignals(Counter { count }): ReadSignals<Counter>) -> Response {
     sse([PatchSignals::new(&json!({ "count": count + 1 }))
         .unwrap()
         .into()])
 }
 
-async fn greet(body: String) -> Response {
-    let signals: Value = serde_json::from_str(&body).unwrap();
-    let name = signals["name"].as_str().unwrap_or_default();
+/// The bound name arrives as the POST body.
+async fn greet(ReadSignals(Greeting { name }): ReadSignals<Greeting>) -> Response {
     sse([PatchElements::new(html! { p #hello { "Hello, " (name) "!" } }.into_string()).into()])
 }
 
-async fn echo(body: String) -> Response {
-    sse([PatchElements::new(html! { pre #echo { (body) } }.into_string()).into()])
+async fn echo(ReadSignals(signals): Signals) -> Response {
+    let json = Value::Object(signals).to_string();
+    sse([PatchElements::new(html! { pre #echo { (json) } }.into_string()).into()])
 }
 
 async fn patch(Path(name): Path<String>) -> Response {
@@ -158,7 +162,8 @@ async fn app() -> String {
                 let js = "document.getElementById('script-out').textContent = 'script ran'";
                 sse([ExecuteScript::new(js).into()])
             }),
-        );
+        )
+        .layer(DatastarLayer::new());
     serve(app, Datastar::V101).await
 }
 
