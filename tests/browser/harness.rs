@@ -303,6 +303,42 @@ impl Tab {
         Ok(())
     }
 
+    /// Replaces the text of the input matching `selector`: select all, then type `text`.
+    pub async fn replace_text(&self, selector: &str, text: &str) -> Result {
+        let input = self.element(selector).await?;
+        input.click().await?;
+        // Control+A selects everything; the null key releases Control before typing.
+        input.send_keys(&format!("{CONTROL}a{NULL}{text}")).await?;
+        Ok(())
+    }
+
+    /// Double-clicks the element matching `selector` with a real mouse.
+    pub async fn double_click(&self, selector: &str) -> Result {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let element = self.element(selector).await?;
+        let (down, up) = (
+            PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            },
+            PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            },
+        );
+        let mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(down.clone())
+            .then(up.clone())
+            .then(down)
+            .then(up);
+        self.0.perform_actions(mouse).await?;
+        Ok(())
+    }
+
     /// The element matching `selector`, once it exists.
     pub async fn element(&self, selector: &str) -> Result<fantoccini::elements::Element> {
         let probe = format!("document.querySelector({}) !== null", js_str(selector));
@@ -320,6 +356,12 @@ impl Tab {
         Ok(path)
     }
 }
+
+/// The WebDriver key codes of Enter, Backspace, Control and "release all keys".
+pub const ENTER: char = '\u{E007}';
+pub const BACKSPACE: char = '\u{E003}';
+const CONTROL: char = '\u{E009}';
+const NULL: char = '\u{E000}';
 
 /// `s` as a JavaScript string literal.
 pub fn js_str(s: &str) -> String {

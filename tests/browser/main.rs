@@ -6,5 +6,6 @@
 mod harness;
 
 mod beta;
+mod gallery;
 mod selectors;
 mod v1;

@@ -1,0 +1,257 @@
+//! TodoMVC: the classic app, with the state on the server.
+//!
+//! Every action sends the signals (`$input`, `$title`, `$filter`) and gets the whole app back;
+//! morphing patches only what changed, so focus, the caret and typed text survive. Double-click
+//! a todo to edit it: Enter saves, Escape cancels, an empty title deletes.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, post, put};
+use datastar_runtime::{Event, Events, PatchElements, PatchSignals, ReadSignals};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::layout::{Example, Layout};
+
+pub const EXAMPLE: Example = Example {
+    slug: "todomvc",
+    title: "TodoMVC",
+    blurb: "The classic todo app: add, edit, toggle, filter and clear, rendered on the server.",
+    source: include_str!("todomvc.rs"),
+};
+
+const BASE: &str = "/examples/todomvc";
+
+#[derive(Clone)]
+struct Todo {
+    id: u32,
+    title: String,
+    done: bool,
+}
+
+#[derive(Default)]
+struct Todos {
+    items: Vec<Todo>,
+    next_id: u32,
+}
+
+type Store = Arc<Mutex<Todos>>;
+
+/// The signals every request carries.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AppSignals {
+    /// The new todo being typed.
+    input: String,
+    /// The title of the todo being edited.
+    title: String,
+    /// `all`, `active` or `completed`.
+    filter: String,
+}
+
+pub fn routes(layout: Layout) -> Router {
+    let mut todos = Todos::default();
+    for title in ["Taste Datastar", "Write a Rust handler"] {
+        todos.add(title);
+    }
+    let store: Store = Arc::new(Mutex::new(todos));
+    let page_store = store.clone();
+    Router::new()
+        .route(
+            "/",
+            get(move || async move {
+                let app = app(&page_store.lock().unwrap(), "all", None);
+                layout.example(
+                    &EXAMPLE,
+                    html! { div data-signals="{input: '', title: '', filter: 'all'}" { (app) } },
+                )
+            }),
+        )
+        .route("/app", get(show))
+        .route("/add", post(add))
+        .route("/toggle_all", post(toggle_all))
+        .route("/completed", delete(clear_completed))
+        .route("/{id}/toggle", post(toggle))
+        .route("/{id}/edit", get(edit))
+        .route("/{id}", put(rename).delete(remove))
+        .with_state(store)
+}
+
+impl Todos {
+    fn add(&mut self, title: &str) {
+        self.next_id += 1;
+        self.items.push(Todo {
+            id: self.next_id,
+            title: title.to_owned(),
+            done: false,
+        });
+    }
+
+    fn find(&mut self, id: u32) -> Option<&mut Todo> {
+        self.items.iter_mut().find(|todo| todo.id == id)
+    }
+}
+
+/// The whole app, filtered, with the todo `editing` (if any) as an input.
+fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
+    let left = todos.items.iter().filter(|t| !t.done).count();
+    let shown = todos.items.iter().filter(|t| match filter {
+        "active" => !t.done,
+        "completed" => t.done,
+        _ => true,
+    });
+    html! {
+        section #todomvc {
+            header {
+                input #new_todo placeholder="What needs to be done?" autofocus data-bind:input
+                    data-on:keydown={"evt.key === 'Enter' && @post('" (BASE) "/add')"};
+            }
+            @if !todos.items.is_empty() {
+                div.row {
+                    input #toggle_all type="checkbox" checked[left == 0]
+                        data-on:change={"@post('" (BASE) "/toggle_all')"};
+                    label for="toggle_all" style="display: inline; margin: 0" { "Mark all as complete" }
+                }
+            }
+            ul #todo_list style="list-style: none; padding: 0" {
+                @for todo in shown { (item(todo, editing == Some(todo.id))) }
+            }
+            @if !todos.items.is_empty() {
+                footer.row style="justify-content: space-between; flex-wrap: wrap" {
+                    span #todo_count { strong { (left) } (if left == 1 { " item left" } else { " items left" }) }
+                    span.filters {
+                        @for name in ["all", "active", "completed"] {
+                            button.filter.secondary[name != filter] id={"filter_" (name)}
+                                data-on:click={"$filter = '" (name) "'; @get('" (BASE) "/app')"} { (name) }
+                            " "
+                        }
+                    }
+                    @if todos.items.iter().any(|t| t.done) {
+                        button #clear_completed.secondary data-on:click={"@delete('" (BASE) "/completed')"} {
+                            "Clear completed"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn item(todo: &Todo, editing: bool) -> Markup {
+    let url = format!("{BASE}/{}", todo.id);
+    html! {
+        li id={"todo_" (todo.id)} .done[todo.done] .row style="margin: .2rem 0" {
+            @if editing {
+                input.edit data-signals:title=(serde_json::to_string(&todo.title).unwrap()) data-bind:title
+                    data-on:keydown={"evt.key === 'Enter' && @put('" (url) "'); evt.key === 'Escape' && @get('" (BASE) "/app')"};
+            } @else {
+                input.toggle type="checkbox" checked[todo.done] data-on:change={"@post('" (url) "/toggle')"};
+                label.title style={"display: inline; margin: 0; flex: 1; " (if todo.done { "text-decoration: line-through" } else { "" })}
+                    data-on:dblclick={"@get('" (url) "/edit')"} { (todo.title) }
+                button.destroy.secondary aria-label="Delete" data-on:click={"@delete('" (url) "')"} { "×" }
+            }
+        }
+    }
+}
+
+fn render(
+    store: &Store,
+    signals: &AppSignals,
+    editing: Option<u32>,
+) -> PatchElements<datastar_runtime::ById> {
+    PatchElements::new(app(&store.lock().unwrap(), &signals.filter, editing).into_string())
+}
+
+/// `GET /app`: the app as it is (a filter changed, or an edit was cancelled).
+async fn show(
+    State(store): State<Store>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    render(&store, &signals, None)
+}
+
+/// `POST /add`: adds `$input` and empties it.
+async fn add(
+    State(store): State<Store>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> Events<Vec<Event>> {
+    let title = signals.input.trim();
+    if !title.is_empty() {
+        store.lock().unwrap().add(title);
+    }
+    Events(vec![
+        render(&store, &signals, None).into(),
+        PatchSignals::new(&json!({ "input": "" })).unwrap().into(),
+    ])
+}
+
+async fn toggle(
+    State(store): State<Store>,
+    Path(id): Path<u32>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    if let Some(todo) = store.lock().unwrap().find(id) {
+        todo.done = !todo.done;
+    }
+    render(&store, &signals, None)
+}
+
+async fn toggle_all(
+    State(store): State<Store>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    {
+        let mut todos = store.lock().unwrap();
+        let all_done = todos.items.iter().all(|t| t.done);
+        todos.items.iter_mut().for_each(|t| t.done = !all_done);
+    }
+    render(&store, &signals, None)
+}
+
+async fn edit(
+    State(store): State<Store>,
+    Path(id): Path<u32>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    render(&store, &signals, Some(id))
+}
+
+/// `PUT /{id}`: saves `$title`; an empty title deletes the todo, as TodoMVC says.
+async fn rename(
+    State(store): State<Store>,
+    Path(id): Path<u32>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    {
+        let mut todos = store.lock().unwrap();
+        match signals.title.trim() {
+            "" => todos.items.retain(|t| t.id != id),
+            title => {
+                if let Some(todo) = todos.find(id) {
+                    todo.title = title.to_owned();
+                }
+            }
+        }
+    }
+    render(&store, &signals, None)
+}
+
+async fn remove(
+    State(store): State<Store>,
+    Path(id): Path<u32>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    store.lock().unwrap().items.retain(|t| t.id != id);
+    render(&store, &signals, None)
+}
+
+async fn clear_completed(
+    State(store): State<Store>,
+    ReadSignals(signals): ReadSignals<AppSignals>,
+) -> PatchElements<datastar_runtime::ById> {
+    store.lock().unwrap().items.retain(|t| !t.done);
+    render(&store, &signals, None)
+}
