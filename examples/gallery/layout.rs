@@ -129,6 +129,7 @@ header.top nav a { opacity: .8; } header.top nav a:hover { opacity: 1; }
 main { padding: 1.5rem; max-width: 1500px; margin: 0 auto; }
 main.example { display: grid; grid-template-columns: minmax(340px, 5fr) 7fr; gap: 1.5rem;
                align-items: start; }
+main.example > section { min-width: 0; }
 @media (max-width: 1000px) { main.example { grid-template-columns: 1fr; } }
 h1 { margin: 0 0 .3rem; font-size: 1.6rem; }
 .blurb { color: var(--muted); margin: 0 0 1rem; }

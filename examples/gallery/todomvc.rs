@@ -25,6 +25,17 @@ pub const EXAMPLE: Example = Example {
 
 const BASE: &str = "/examples/todomvc";
 
+const STYLE: &str = "
+#todomvc ul { list-style: none; padding: 0; margin: .8rem 0; }
+#todomvc li { display: flex; gap: .6rem; align-items: center; padding: .35rem 0;
+              border-bottom: 1px solid var(--line); }
+#todomvc li label { flex: 1; margin: 0; color: var(--ink); cursor: text; }
+#todomvc li.done label { text-decoration: line-through; color: var(--muted); }
+#todomvc .row label { display: inline; margin: 0; }
+#todomvc footer { justify-content: space-between; flex-wrap: wrap; }
+#todomvc .destroy { padding: 0 .5rem; }
+";
+
 #[derive(Clone)]
 struct Todo {
     id: u32,
@@ -105,6 +116,7 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
     });
     html! {
         section #todomvc {
+            style { (STYLE) }
             header {
                 input #new_todo placeholder="What needs to be done?" autofocus data-bind:input
                     data-on:keydown={"evt.key === 'Enter' && @post('" (BASE) "/add')"};
@@ -113,14 +125,14 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
                 div.row {
                     input #toggle_all type="checkbox" checked[left == 0]
                         data-on:change={"@post('" (BASE) "/toggle_all')"};
-                    label for="toggle_all" style="display: inline; margin: 0" { "Mark all as complete" }
+                    label for="toggle_all" { "Mark all as complete" }
                 }
             }
-            ul #todo_list style="list-style: none; padding: 0" {
+            ul #todo_list {
                 @for todo in shown { (item(todo, editing == Some(todo.id))) }
             }
             @if !todos.items.is_empty() {
-                footer.row style="justify-content: space-between; flex-wrap: wrap" {
+                footer.row {
                     span #todo_count { strong { (left) } (if left == 1 { " item left" } else { " items left" }) }
                     span.filters {
                         @for name in ["all", "active", "completed"] {
@@ -143,14 +155,13 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
 fn item(todo: &Todo, editing: bool) -> Markup {
     let url = format!("{BASE}/{}", todo.id);
     html! {
-        li id={"todo_" (todo.id)} .done[todo.done] .row style="margin: .2rem 0" {
+        li id={"todo_" (todo.id)} .done[todo.done] {
             @if editing {
                 input.edit data-signals:title=(serde_json::to_string(&todo.title).unwrap()) data-bind:title
                     data-on:keydown={"evt.key === 'Enter' && @put('" (url) "'); evt.key === 'Escape' && @get('" (BASE) "/app')"};
             } @else {
                 input.toggle type="checkbox" checked[todo.done] data-on:change={"@post('" (url) "/toggle')"};
-                label.title style={"display: inline; margin: 0; flex: 1; " (if todo.done { "text-decoration: line-through" } else { "" })}
-                    data-on:dblclick={"@get('" (url) "/edit')"} { (todo.title) }
+                label.title data-on:dblclick={"@get('" (url) "/edit')"} { (todo.title) }
                 button.destroy.secondary aria-label="Delete" data-on:click={"@delete('" (url) "')"} { "×" }
             }
         }
