@@ -39,10 +39,13 @@ impl Ctxt {
             .push(error);
     }
 
-
     /// All errors folded into one, or `Ok` when there were none.
     pub(crate) fn check(self) -> syn::Result<()> {
-        let errors = self.errors.borrow_mut().take().expect("errors already checked");
+        let errors = self
+            .errors
+            .borrow_mut()
+            .take()
+            .expect("errors already checked");
         let mut errors = errors.into_iter();
         let Some(mut combined) = errors.next() else {
             return Ok(());

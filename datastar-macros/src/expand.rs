@@ -81,7 +81,11 @@ fn namespace_variant(namespace: Namespace) -> &'static str {
 pub(crate) fn handler(f: &ItemFn, options: Option<&Options>) -> TokenStream {
     let p = private();
     let ItemFn {
-        attrs, vis, sig, block, ..
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
     } = f;
     let name = &sig.ident;
     let params = &sig.generics.params;

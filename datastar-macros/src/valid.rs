@@ -55,18 +55,44 @@ const MERGES: [(&str, Merge); 9] = [
 
 /// Names from older Datastar versions that 1.0 dropped, with what to write instead.
 const OLD_MERGES: [(&str, &str); 3] = [
-    ("upsert_attributes", "`outer` morphs the element, attributes included: write `merge = \"outer\"`"),
-    ("upsertAttributes", "`outer` morphs the element, attributes included: write `merge = \"outer\"`"),
+    (
+        "upsert_attributes",
+        "`outer` morphs the element, attributes included: write `merge = \"outer\"`",
+    ),
+    (
+        "upsertAttributes",
+        "`outer` morphs the element, attributes included: write `merge = \"outer\"`",
+    ),
     ("morph_element", "write `merge = \"outer\"`, which morphs"),
 ];
 
 /// Keys from older Datastar versions, with what to write instead.
 const OLD_KEYS: [(&str, &str, &str); 5] = [
-    ("settle", "`settle` was removed in Datastar 1.0", "the 1.0 client has no settle phase; animate the change with a view transition: `view_transition = true`"),
-    ("mode", "unknown key `mode`", "the mode is set with `merge`: write `merge = \"…\"`"),
-    ("merge_mode", "unknown key `merge_mode`", "write `merge = \"…\"`"),
-    ("use_view_transition", "unknown key `use_view_transition`", "write `view_transition = true`"),
-    ("only_if_missing", "unknown key `only_if_missing`", "`only_if_missing` belongs to signal patches, not to elements"),
+    (
+        "settle",
+        "`settle` was removed in Datastar 1.0",
+        "the 1.0 client has no settle phase; animate the change with a view transition: `view_transition = true`",
+    ),
+    (
+        "mode",
+        "unknown key `mode`",
+        "the mode is set with `merge`: write `merge = \"…\"`",
+    ),
+    (
+        "merge_mode",
+        "unknown key `merge_mode`",
+        "write `merge = \"…\"`",
+    ),
+    (
+        "use_view_transition",
+        "unknown key `use_view_transition`",
+        "write `view_transition = true`",
+    ),
+    (
+        "only_if_missing",
+        "unknown key `only_if_missing`",
+        "`only_if_missing` belongs to signal patches, not to elements",
+    ),
 ];
 
 /// Checks the `key = value` arguments.
@@ -127,7 +153,11 @@ pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
             "id" => {
                 if let Some(lit) = string(cx, arg, "id = \"42\"") {
                     if lit.value().contains(['\r', '\n', '\0']) {
-                        cx.error(lit.span(), "an event id cannot hold a line break or NUL", &[]);
+                        cx.error(
+                            lit.span(),
+                            "an event id cannot hold a line break or NUL",
+                            &[],
+                        );
                     }
                     o.id = Some(lit.clone());
                 }
@@ -147,7 +177,9 @@ fn cross_checks(cx: &Ctxt, o: &Options, merge: Option<&LitStr>, vts_key: Option<
         Merge::Remove => true,
     };
     if needs_selector && o.selector.is_none() {
-        let (span, name) = merge.map_or((Span::call_site(), String::new()), |l| (l.span(), l.value()));
+        let (span, name) = merge.map_or((Span::call_site(), String::new()), |l| {
+            (l.span(), l.value())
+        });
         cx.error(
             span,
             format_args!("`merge = \"{name}\"` needs a `selector`"),
@@ -166,18 +198,30 @@ fn cross_checks(cx: &Ctxt, o: &Options, merge: Option<&LitStr>, vts_key: Option<
             );
         }
         if o.merge == Merge::Remove {
-            cx.error(span, "`view_transition_selector` cannot be used with `merge = \"remove\"`", &[]);
+            cx.error(
+                span,
+                "`view_transition_selector` cannot be used with `merge = \"remove\"`",
+                &[],
+            );
         }
     }
     if o.merge == Merge::Remove && o.namespace != Namespace::Html {
         let span = merge.map_or(Span::call_site(), LitStr::span);
-        cx.error(span, "`namespace` has no meaning with `merge = \"remove\"`, which creates no elements", &[]);
+        cx.error(
+            span,
+            "`namespace` has no meaning with `merge = \"remove\"`, which creates no elements",
+            &[],
+        );
     }
 }
 
 fn check_selector(cx: &Ctxt, lit: &LitStr) {
     if let Err(e) = selector::validate(&lit.value()) {
-        let at = if e.offset() > 0 { format!(" (at byte {})", e.offset()) } else { String::new() };
+        let at = if e.offset() > 0 {
+            format!(" (at byte {})", e.offset())
+        } else {
+            String::new()
+        };
         cx.error(
             lit.span(),
             format_args!("invalid CSS selector: {}{at}", e.message()),
@@ -204,7 +248,11 @@ fn merge_mode(cx: &Ctxt, lit: &LitStr) -> Option<Merge> {
     if let Some(close) = did_you_mean(&name, &names) {
         help.insert(0, format!("help: did you mean `{close}`?"));
     }
-    cx.error(lit.span(), format_args!("unknown merge mode `{name}`"), &help);
+    cx.error(
+        lit.span(),
+        format_args!("unknown merge mode `{name}`"),
+        &help,
+    );
     None
 }
 
@@ -216,7 +264,11 @@ fn namespace(cx: &Ctxt, lit: &LitStr) -> Namespace {
         if let Some(close) = did_you_mean(&name, &names) {
             help.insert(0, format!("help: did you mean `{close}`?"));
         }
-        cx.error(lit.span(), format_args!("unknown namespace `{name}`"), &help);
+        cx.error(
+            lit.span(),
+            format_args!("unknown namespace `{name}`"),
+            &help,
+        );
         Namespace::Html
     })
 }
