@@ -79,6 +79,7 @@ mod stream;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod prelude;
 
 pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
@@ -93,3 +94,9 @@ pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
 pub use response::{Events, Sse};
 pub use signals::{ReadSignals, Signals, SignalsRejection};
 pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
+
+#[doc = include_str!("fragment.md")]
+pub use datastar_macros::fragment;
+#[doc = include_str!("patch.md")]
+pub use datastar_macros::patch;
+pub use maud::{Markup, PreEscaped, Render, html};
