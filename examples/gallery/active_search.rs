@@ -7,10 +7,7 @@
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::get;
-use datastar_runtime::{ById, PatchElements, ReadSignals};
-use maud::{Markup, html};
+use datastar_runtime::prelude::*;
 use serde::Deserialize;
 
 use super::layout::{Example, Layout};
@@ -64,11 +61,12 @@ pub fn routes(layout: Layout) -> Router {
         .route("/search", get(search))
 }
 
-/// `GET /search?datastar={"search":…}`: the component, filtered.
-async fn search(ReadSignals(Search { search }): ReadSignals<Search>) -> PatchElements<ById> {
+/// `GET /search?datastar={"search":…}`: the component, filtered, morphed over `#active_search`.
+#[fragment]
+async fn search(ReadSignals(Search { search }): ReadSignals<Search>) -> Markup {
     // A real search takes a moment; this one pretends to, so that the indicator shows.
     tokio::time::sleep(Duration::from_millis(150)).await;
-    PatchElements::new(component(&search).into_string())
+    component(&search)
 }
 
 fn component(query: &str) -> Markup {

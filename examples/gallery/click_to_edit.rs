@@ -7,11 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::get;
-use datastar_runtime::{ById, PatchElements, ReadSignals};
-use maud::{Markup, html};
+use datastar_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::layout::{Example, Layout};
@@ -94,15 +90,17 @@ fn url(id: u32) -> String {
     format!("/examples/click_to_edit/contact/{id}")
 }
 
-/// `GET /contact/{id}`: the contact as text, with an Edit button.
-async fn view(State(contacts): State<Contacts>, Path(id): Path<u32>) -> PatchElements<ById> {
+/// `GET /contact/{id}`: the contact as text, with an Edit button. Without a selector, the
+/// fragment morphs the element with its id, `#contact_{id}`.
+#[fragment]
+async fn view(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
     let contact = contacts
         .lock()
         .unwrap()
         .get(&id)
         .cloned()
         .unwrap_or_default();
-    PatchElements::new(shown(id, &contact).into_string())
+    shown(id, &contact)
 }
 
 fn shown(id: u32, contact: &Contact) -> Markup {
@@ -117,30 +115,31 @@ fn shown(id: u32, contact: &Contact) -> Markup {
 }
 
 /// `GET /contact/{id}/edit`: the form, its signals holding the stored values.
-async fn edit(State(contacts): State<Contacts>, Path(id): Path<u32>) -> PatchElements<ById> {
+#[fragment]
+async fn edit(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
     let contact = contacts
         .lock()
         .unwrap()
         .get(&id)
         .cloned()
         .unwrap_or_default();
-    PatchElements::new(form(id, &contact, &Errors::default()).into_string())
+    form(id, &contact, &Errors::default())
 }
 
 /// `PUT /contact/{id}`: the signals of the form; stored if valid, else the form with its errors.
+#[fragment]
 async fn save(
     State(contacts): State<Contacts>,
     Path(id): Path<u32>,
     ReadSignals(contact): ReadSignals<Contact>,
-) -> PatchElements<ById> {
-    let html = match contact.validate() {
+) -> Markup {
+    match contact.validate() {
         Ok(()) => {
             contacts.lock().unwrap().insert(id, contact.clone());
             shown(id, &contact)
         }
         Err(errors) => form(id, &contact, &errors),
-    };
-    PatchElements::new(html.into_string())
+    }
 }
 
 fn form(id: u32, contact: &Contact, errors: &Errors) -> Markup {

@@ -4,10 +4,7 @@
 //! response: the new rows appended to `#agents`, the new `$offset`, and the button, which
 //! becomes a note when there is nothing left to load.
 
-use axum::Router;
-use axum::routing::get;
-use datastar_runtime::{Event, Events, Mode, PatchElements, PatchSignals, ReadSignals, Selector};
-use maud::{Markup, html};
+use datastar_runtime::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -82,11 +79,8 @@ async fn more(ReadSignals(Page { offset }): ReadSignals<Page>) -> Events<Vec<Eve
     let offset = offset.min(TOTAL);
     let end = (offset + PAGE).min(TOTAL);
     Events(vec![
-        PatchElements::new(rows(offset..end).into_string())
-            .selector(Selector::new("#agents").unwrap())
-            .mode(Mode::Append)
-            .into(),
+        patch!(selector = "#agents", merge = "append", rows(offset..end)),
         PatchSignals::new(&json!({ "offset": end })).unwrap().into(),
-        PatchElements::new(more_button(end).into_string()).into(),
+        patch!(more_button(end)),
     ])
 }

@@ -2,18 +2,13 @@
 //!
 //! Each tab opens one long-lived stream on load (`data-init`). Its handler subscribes to a
 //! broadcast of new posts, then sends the feed as it stands, then each new post as it comes,
-//! through the runtime's [`channel`]. A post is a plain POST that broadcasts the message and
+//! through the runtime's [`channel`](datastar_runtime::channel). A post is a plain POST that broadcasts the message and
 //! clears the poster's input.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Router;
-use axum::extract::State;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use datastar_runtime::{Mode, PatchElements, PatchSignals, ReadSignals, Selector, channel};
-use maud::{Markup, html};
+use datastar_runtime::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -94,11 +89,7 @@ async fn updates(State(feed): State<Feed>) -> impl IntoResponse {
     tokio::spawn(async move {
         let status = html! { p #feed_status.muted { "● live" } };
         for html in [snapshot, status] {
-            if sender
-                .send(PatchElements::new(html.into_string()))
-                .await
-                .is_err()
-            {
+            if sender.send(patch!(html)).await.is_err() {
                 return;
             }
         }
@@ -111,9 +102,7 @@ async fn updates(State(feed): State<Feed>) -> impl IntoResponse {
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
             };
-            let event = PatchElements::new(item(&post).into_string())
-                .selector(Selector::new("#posts").unwrap())
-                .mode(Mode::Prepend);
+            let event = patch!(selector = "#posts", merge = "prepend", item(&post));
             if sender.send(event).await.is_err() {
                 return;
             }

@@ -1,17 +1,13 @@
 //! Progress bar: one long-lived response streams every step of a background job.
 //!
 //! Start posts to the server, which spawns the job and returns at once with the response end
-//! of a [`channel`]. The job sends the bar after each step; every event is flushed the moment
+//! of a [`channel`](datastar_runtime::channel). The job sends the bar after each step; every event is flushed the moment
 //! it is sent, so the bar moves while the job runs. When the tab goes away `send` fails and
 //! the job stops.
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use datastar_runtime::{PatchElements, channel};
-use maud::{Markup, html};
+use datastar_runtime::prelude::*;
 
 use super::layout::{Example, Layout};
 
@@ -65,11 +61,8 @@ async fn start() -> impl IntoResponse {
     tokio::spawn(async move {
         for step in 0..=STEPS {
             let percent = step * 100 / STEPS;
-            if sender
-                .send(PatchElements::new(bar(percent).into_string()))
-                .await
-                .is_err()
-            {
+            // No selector: the bar morphs the element with its id, `#progress_bar`.
+            if sender.send(patch!(bar(percent))).await.is_err() {
                 return; // the tab went away: stop working for nobody
             }
             tokio::time::sleep(STEP_TIME).await; // the work of one step

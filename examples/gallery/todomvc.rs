@@ -6,11 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::{delete, get, post, put};
-use datastar_runtime::{Event, Events, PatchElements, PatchSignals, ReadSignals};
-use maud::{Markup, html};
+use datastar_runtime::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -168,19 +164,14 @@ fn item(todo: &Todo, editing: bool) -> Markup {
     }
 }
 
-fn render(
-    store: &Store,
-    signals: &AppSignals,
-    editing: Option<u32>,
-) -> PatchElements<datastar_runtime::ById> {
-    PatchElements::new(app(&store.lock().unwrap(), &signals.filter, editing).into_string())
+/// The whole app; no selector is needed, it morphs the element with its id, `#todomvc`.
+fn render(store: &Store, signals: &AppSignals, editing: Option<u32>) -> Markup {
+    app(&store.lock().unwrap(), &signals.filter, editing)
 }
 
 /// `GET /app`: the app as it is (a filter changed, or an edit was cancelled).
-async fn show(
-    State(store): State<Store>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+#[fragment]
+async fn show(State(store): State<Store>, ReadSignals(signals): ReadSignals<AppSignals>) -> Markup {
     render(&store, &signals, None)
 }
 
@@ -194,26 +185,28 @@ async fn add(
         store.lock().unwrap().add(title);
     }
     Events(vec![
-        render(&store, &signals, None).into(),
+        patch!(render(&store, &signals, None)),
         PatchSignals::new(&json!({ "input": "" })).unwrap().into(),
     ])
 }
 
+#[fragment]
 async fn toggle(
     State(store): State<Store>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+) -> Markup {
     if let Some(todo) = store.lock().unwrap().find(id) {
         todo.done = !todo.done;
     }
     render(&store, &signals, None)
 }
 
+#[fragment]
 async fn toggle_all(
     State(store): State<Store>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+) -> Markup {
     {
         let mut todos = store.lock().unwrap();
         let all_done = todos.items.iter().all(|t| t.done);
@@ -222,20 +215,22 @@ async fn toggle_all(
     render(&store, &signals, None)
 }
 
+#[fragment]
 async fn edit(
     State(store): State<Store>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+) -> Markup {
     render(&store, &signals, Some(id))
 }
 
 /// `PUT /{id}`: saves `$title`; an empty title deletes the todo, as TodoMVC says.
+#[fragment]
 async fn rename(
     State(store): State<Store>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+) -> Markup {
     {
         let mut todos = store.lock().unwrap();
         match signals.title.trim() {
@@ -250,19 +245,21 @@ async fn rename(
     render(&store, &signals, None)
 }
 
+#[fragment]
 async fn remove(
     State(store): State<Store>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+) -> Markup {
     store.lock().unwrap().items.retain(|t| t.id != id);
     render(&store, &signals, None)
 }
 
+#[fragment]
 async fn clear_completed(
     State(store): State<Store>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> PatchElements<datastar_runtime::ById> {
+) -> Markup {
     store.lock().unwrap().items.retain(|t| !t.done);
     render(&store, &signals, None)
 }

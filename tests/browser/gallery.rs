@@ -9,7 +9,7 @@ use crate::harness::{
 
 #[allow(dead_code)]
 #[path = "../../examples/gallery/main.rs"]
-mod gallery;
+mod app;
 
 /// Serves a fresh gallery with the local 1.0.1 client; returns the URL of `example`.
 async fn open(tab: &Tab, example: &str) -> Result<String> {
@@ -22,7 +22,7 @@ async fn open(tab: &Tab, example: &str) -> Result<String> {
 async fn start() -> String {
     let client = Datastar::V101;
     client.source(); // fails with what to do when the client was not fetched
-    serve_app(gallery::app(gallery::Client::Local(client.path()))).await
+    serve_app(app::app(app::Client::Local(client.path()))).await
 }
 
 #[tokio::test]
