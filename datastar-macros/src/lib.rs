@@ -1,1 +1,52 @@
-//! The macros of `datastar-runtime`. Use them through `datastar_runtime`, which re-exports them.
+//! The macros of `datastar-runtime`. Use them through `datastar_runtime`, which re-exports
+//! them with their documentation and examples.
+
+mod ctxt;
+mod expand;
+mod parse;
+mod valid;
+
+use proc_macro::TokenStream;
+
+use crate::ctxt::Ctxt;
+use crate::parse::{AttrArgs, PatchArgs};
+
+/// Turns an `async fn` that returns HTML into an axum handler that answers with Datastar events.
+#[proc_macro_attribute]
+pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    let cx = Ctxt::new();
+    let options = match syn::parse::<AttrArgs>(args) {
+        Ok(args) => Some(valid::options(&cx, &args.args)),
+        Err(e) => {
+            cx.push(e);
+            None
+        }
+    };
+    if let Some(options) = &options {
+        valid::handler(&cx, &item, options);
+    }
+    let errors = cx.check().err();
+    let options = options.filter(|_| errors.is_none());
+    let mut out = expand::handler(&item, options.as_ref());
+    out.extend(errors.map(|e| e.to_compile_error()));
+    out.into()
+}
+
+/// Builds one Datastar event, checked at compile time, with the keys of `#[fragment]`.
+#[proc_macro]
+pub fn patch(input: TokenStream) -> TokenStream {
+    let args = syn::parse_macro_input!(input as PatchArgs);
+    let cx = Ctxt::new();
+    let options = valid::options(&cx, &args.args);
+    valid::patch_html(&cx, &options, args.html.as_ref());
+    match cx.check() {
+        Ok(()) => expand::patch(Some(&options), args.html.as_ref()),
+        Err(e) => {
+            let mut out = e.to_compile_error();
+            out.extend(expand::patch(None, args.html.as_ref()));
+            quote::quote!({ #out })
+        }
+    }
+    .into()
+}

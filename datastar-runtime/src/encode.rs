@@ -135,7 +135,8 @@ impl Encoder {
 
 const V1_PATCH_ELEMENTS: &str = "datastar-patch-elements";
 const V1_PATCH_SIGNALS: &str = "datastar-patch-signals";
-const V1_REMOVE: &str = "remove";
+/// The V1 mode that removes elements; also the `datastar-mode` of a plain remove reply.
+pub(crate) const V1_REMOVE: &str = "remove";
 const SCRIPT_TARGET: &str = "body";
 const SCRIPT_AUTO_REMOVE: &str = r#" data-effect="el.remove()""#;
 

@@ -17,7 +17,9 @@ pub use datastar_syntax::{Mode, Namespace};
 
 /// A CSS selector that can be sent to the browser.
 ///
-/// It is checked once, when it is made: it must be non-empty and fit on one SSE line.
+/// It is checked once, when it is made: it must fit on one SSE line and be a selector that the
+/// browser's `document.querySelector` accepts (the same check `#[fragment]` runs at compile
+/// time, see [`datastar_syntax::selector::validate`]).
 ///
 /// ```
 /// use datastar_runtime::Selector;
@@ -25,6 +27,11 @@ pub use datastar_syntax::{Mode, Namespace};
 /// let todo = Selector::new("#todo-list")?;
 /// assert_eq!(todo.as_str(), "#todo-list");
 /// assert!(Selector::new("").is_err());
+/// assert_eq!(
+///     Selector::new("#1a").unwrap_err().why(),
+///     "`#1a` is not a valid id selector: an id selector cannot start with a digit \
+///      (escape it: `#\\31 a` for `1a`) (at byte 0)",
+/// );
 /// # Ok::<(), datastar_runtime::InvalidValue>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,13 +42,8 @@ impl Selector {
     pub fn new(selector: impl Into<Cow<'static, str>>) -> Result<Self, InvalidValue> {
         let selector = selector.into();
         single_line("selector", &selector)?;
-        if selector.trim().is_empty() {
-            return Err(InvalidValue::new(
-                "selector",
-                &selector,
-                "a selector cannot be empty",
-            ));
-        }
+        datastar_syntax::selector::validate(&selector)
+            .map_err(|e| InvalidValue::new("selector", &selector, e.to_string()))?;
         Ok(Selector(selector))
     }
 
@@ -654,5 +656,10 @@ pub(crate) mod validated {
     /// A selector checked by `datastar-macros`.
     pub const fn selector(selector: &'static str) -> Selector {
         Selector::from_validated(selector)
+    }
+
+    /// An event id checked by `datastar-macros` (one line, no NUL).
+    pub const fn event_id(id: &'static str) -> EventId {
+        EventId(Cow::Borrowed(id))
     }
 }

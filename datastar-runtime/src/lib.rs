@@ -7,7 +7,10 @@
 //! - typed events ([`PatchElements`], [`RemoveElements`], [`PatchSignals`], [`RemoveSignals`],
 //!   [`ExecuteScript`]) whose invalid states cannot be built;
 //! - their exact wire encoding in three dialects ([`Dialect`]): Datastar 1.0 (the default), the
-//!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream.
+//!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream;
+//! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
+//!   response, the dialect chosen once per router by [`DatastarLayer`];
+//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`].
 //!
 //! ```
 //! use datastar_runtime::{Dialect, Encoder, Mode, PatchElements, Selector};
@@ -28,16 +31,72 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+//! ## Streams of events: `Sse`
+//!
+//! A handler that returns [`Sse`] sends each event of a stream the moment the stream yields
+//! it, with keep-alive comments while it is idle, until the stream ends or the client goes
+//! away (then the stream is dropped). For events pushed from a task, see [`channel`].
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use axum::{Router, routing::get};
+//! use datastar_runtime::{DatastarLayer, PatchElements, ReadSignals, Sse};
+//! use futures_util::StreamExt;
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct Countdown { from: u32 }
+//!
+//! async fn countdown(ReadSignals(c): ReadSignals<Countdown>) -> Sse<impl futures_core::Stream<Item = PatchElements<datastar_runtime::ById>>> {
+//!     let ticks = futures_util::stream::iter((0..=c.from).rev()).then(|n| async move {
+//!         tokio::time::sleep(Duration::from_secs(1)).await;
+//!         PatchElements::new(format!(r#"<span id="left">{n}</span>"#))
+//!     });
+//!     Sse::new(ticks)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = Router::new()
+//!         .route("/countdown", get(countdown))
+//!         .layer(DatastarLayer::new());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, app).await
+//! }
+//! ```
+
+mod channel;
 mod encode;
 mod error;
 mod event;
+mod headers;
+mod layer;
+mod reply;
+mod request;
+mod response;
+mod signals;
+mod stream;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod prelude;
 
+pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
 pub use event::{
     AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, Meta, Mode,
     Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals, Selector, SignalPath,
 };
+pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
+pub use reply::Plain;
+pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
+pub use response::{Events, Sse};
+pub use signals::{ReadSignals, Signals, SignalsRejection};
+pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
+
+#[doc = include_str!("fragment.md")]
+pub use datastar_macros::fragment;
+#[doc = include_str!("patch.md")]
+pub use datastar_macros::patch;
+pub use maud::{Markup, PreEscaped, Render, html};

@@ -5,5 +5,6 @@
 //! Users never need this crate directly: everything here is re-exported by `datastar-runtime`.
 
 mod mode;
+pub mod selector;
 
 pub use mode::{Mode, Namespace};

@@ -1,0 +1,197 @@
+//! [`DatastarLayer`]: the choices made once for a whole router.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use http::{Request, Response, Version, header};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::encode::Dialect;
+use crate::headers;
+use crate::stream::{RouterConfig, Slot};
+
+/// The largest signals payload [`ReadSignals`](crate::ReadSignals) reads unless told otherwise:
+/// 1 MiB.
+pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
+
+/// Choices made once for every Datastar response and extractor of a router.
+///
+/// - [`dialect`](Self::dialect): the generation of the Datastar client every event is encoded
+///   for (V1 unless set, and V1 for routes outside any layer);
+/// - [`keep_alive`](Self::keep_alive): the interval of keep-alive comments of every stream
+///   that did not choose its own;
+/// - [`signals_limit`](Self::signals_limit): the largest signals payload
+///   [`ReadSignals`](crate::ReadSignals) accepts (1 MiB unless set).
+///
+/// It also writes what only the request knows: `Connection: keep-alive` on SSE responses to
+/// HTTP/1.x requests (never on HTTP/2, where the header is illegal), and
+/// `Vary: Datastar-Request` on responses whose handler read
+/// [`DatastarRequest`](crate::DatastarRequest). Without the layer neither header is written:
+/// HTTP/1.1 connections persist by default, so `Connection` is only a courtesy.
+///
+/// When layers are nested, the innermost one decides.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use datastar_runtime::{DatastarLayer, Dialect, PatchElements};
+///
+/// async fn hello() -> PatchElements<datastar_runtime::ById> {
+///     PatchElements::new(r#"<p id="hello">hello</p>"#)
+/// }
+///
+/// // An app whose pages still load Datastar 1.0.0-beta.11:
+/// let app: Router = Router::new()
+///     .route("/hello", get(hello))
+///     .layer(DatastarLayer::new().dialect(Dialect::Beta));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a layer does nothing until it is applied to a router"]
+pub struct DatastarLayer {
+    router: RouterConfig,
+    signals_limit: usize,
+}
+
+impl DatastarLayer {
+    /// A layer with the defaults: V1, 15 s keep-alive, 1 MiB of signals.
+    pub fn new() -> Self {
+        DatastarLayer {
+            router: RouterConfig {
+                dialect: Dialect::V1,
+                keep_alive: None,
+            },
+            signals_limit: DEFAULT_SIGNALS_LIMIT,
+        }
+    }
+
+    /// Encodes every event of the router in `dialect`.
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.router.dialect = dialect;
+        self
+    }
+
+    /// Sends a keep-alive comment after `every` without an event, or never with `None`, on
+    /// every stream that did not call [`Sse::keep_alive`](crate::Sse::keep_alive).
+    pub fn keep_alive(mut self, every: Option<Duration>) -> Self {
+        self.router.keep_alive = Some(every);
+        self
+    }
+
+    /// Rejects signals payloads larger than `bytes` with `413 Payload Too Large`.
+    pub fn signals_limit(mut self, bytes: usize) -> Self {
+        self.signals_limit = bytes;
+        self
+    }
+}
+
+impl Default for DatastarLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> Layer<S> for DatastarLayer {
+    type Service = DatastarService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        DatastarService {
+            inner,
+            layer: *self,
+        }
+    }
+}
+
+/// The service made by [`DatastarLayer`].
+#[derive(Debug, Clone)]
+pub struct DatastarService<S> {
+    inner: S,
+    layer: DatastarLayer,
+}
+
+/// A request extension: the signals limit of the router.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SignalsLimit(pub(crate) usize);
+
+/// A request extension that [`DatastarRequest`](crate::DatastarRequest) marks when a handler
+/// reads it, so the response can say it varies on the header.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VaryMarker(Arc<AtomicBool>);
+
+impl VaryMarker {
+    pub(crate) fn mark(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    fn is_marked(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl<S, B, ResB> Service<Request<B>> for DatastarService<S>
+where
+    S: Service<Request<B>, Response = Response<ResB>>,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let http1 = matches!(request.version(), Version::HTTP_10 | Version::HTTP_11);
+        let vary = VaryMarker::default();
+        let extensions = request.extensions_mut();
+        extensions.insert(SignalsLimit(self.layer.signals_limit));
+        extensions.insert(vary.clone());
+        ResponseFuture {
+            inner: self.inner.call(request),
+            router: self.layer.router,
+            http1,
+            vary,
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`DatastarService`].
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        router: RouterConfig,
+        http1: bool,
+        vary: VaryMarker,
+    }
+}
+
+impl<F, ResB, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<ResB>, E>>,
+{
+    type Output = Result<Response<ResB>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = ready!(this.inner.poll(cx))?;
+        if let Some(slot) = response.extensions().get::<Slot>() {
+            slot.fill(*this.router);
+            if *this.http1 {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, headers::KEEP_ALIVE);
+            }
+        }
+        if this.vary.is_marked() {
+            response
+                .headers_mut()
+                .append(header::VARY, headers::VARY_DATASTAR_REQUEST);
+        }
+        Poll::Ready(Ok(response))
+    }
+}

@@ -1,0 +1,24 @@
+//! Everything a Datastar handler needs, in one import.
+//!
+//! ```
+//! use datastar_runtime::prelude::*;
+//!
+//! #[fragment(selector = "#greeting", merge = "inner")]
+//! async fn greet(Path(name): Path<String>) -> Markup {
+//!     html! { "Hello, " (name) }
+//! }
+//!
+//! let app: Router = Router::new().route("/greet/{name}", get(greet));
+//! # let _ = app;
+//! ```
+
+pub use crate::{
+    DatastarLayer, DatastarRequest, Dialect, Event, Events, ExecuteScript, LastEventId, Markup,
+    Mode, Namespace, PatchElements, PatchSignals, PreEscaped, ReadSignals, RemoveElements,
+    RemoveSignals, Render, Selector, Sender, Signals, Sse, channel, fragment, html, patch,
+};
+pub use axum::Router;
+pub use axum::extract::{Json, Path, Query, State};
+pub use axum::response::{IntoResponse, Response};
+pub use axum::routing::{delete, get, patch as patch_route, post, put};
+pub use futures_core::Stream;

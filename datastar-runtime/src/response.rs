@@ -1,0 +1,228 @@
+//! Events as axum responses: one event, a finite sequence ([`Events`]) or a stream ([`Sse`]).
+
+use std::fmt;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use futures_core::{Stream, TryStream};
+use http::{StatusCode, header};
+
+use crate::error::InvalidValue;
+use crate::event::{
+    Event, ExecuteScript, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
+};
+use crate::headers;
+use crate::stream::{Slot, SseBody, TryEvents};
+
+/// A stream of events as a Server-Sent Events response.
+///
+/// Each event is encoded in the router's [`Dialect`](crate::Dialect) (see
+/// [`DatastarLayer`](crate::DatastarLayer); V1 without a layer) and sent as its own body frame
+/// the moment the stream yields it. While the stream is idle a keep-alive comment
+/// (`: keep-alive`) is sent every 15 seconds, which Datastar clients ignore.
+///
+/// When the client goes away, the server drops the response and with it the stream: put
+/// clean-up in the stream's `Drop`, or watch [`Sender::send`](crate::Sender::send) fail.
+///
+/// The response is `200 OK` with `Content-Type: text/event-stream`, `Cache-Control: no-cache`
+/// and `X-Accel-Buffering: no` (nginx must not buffer it); under a
+/// [`DatastarLayer`](crate::DatastarLayer), also `Connection: keep-alive` on HTTP/1.x.
+///
+/// An event the dialect cannot express (a signal patch for [`Dialect::Seed`](crate::Dialect),
+/// say) is not sent: it is logged with `tracing` at error level and replaced on the wire by an
+/// SSE comment that names it, and the stream goes on.
+///
+/// ```
+/// use std::time::Duration;
+/// use axum::{Router, routing::get};
+/// use datastar_runtime::{PatchElements, Sse};
+///
+/// async fn clock() -> Sse<impl futures_core::Stream<Item = PatchElements<datastar_runtime::ById>>> {
+///     let ticks = futures_util::stream::unfold(0u64, |n| async move {
+///         tokio::time::sleep(Duration::from_secs(1)).await;
+///         Some((PatchElements::new(format!(r#"<span id="clock">{n}</span>"#)), n + 1))
+///     });
+///     Sse::new(ticks)
+/// }
+///
+/// let app: Router = Router::new().route("/clock", get(clock));
+/// ```
+#[must_use = "a response does nothing until it is returned"]
+pub struct Sse<S> {
+    stream: S,
+    keep_alive: Option<Option<Duration>>,
+}
+
+impl<S> Sse<S>
+where
+    S: Stream + Send + 'static,
+    S::Item: Into<Event>,
+{
+    /// Sends every event of `stream`, until it ends or the client goes away.
+    pub fn new(stream: S) -> Self {
+        Sse {
+            stream,
+            keep_alive: None,
+        }
+    }
+}
+
+impl<S> Sse<TryEvents<S>>
+where
+    S: TryStream + Send + 'static,
+    S::Ok: Into<Event>,
+    S::Error: fmt::Display,
+{
+    /// Sends every event of `stream` until its first error, which ends the response (a
+    /// stream cannot change its status once it started) and is logged at error level.
+    ///
+    /// ```
+    /// use datastar_runtime::{PatchSignals, Sse};
+    /// use serde_json::json;
+    ///
+    /// let updates = futures_util::stream::iter([
+    ///     PatchSignals::new(&json!({ "step": 1 })),
+    ///     PatchSignals::new(&json!({ "step": 2 })),
+    /// ]);
+    /// let response = Sse::try_new(updates);
+    /// # let _ = response;
+    /// ```
+    pub fn try_new(stream: S) -> Self {
+        Sse::new(TryEvents::new(stream))
+    }
+}
+
+impl<S> Sse<S> {
+    /// Sends a keep-alive comment (`: keep-alive`) after `every` without an event, or never
+    /// with `None`. This beats the router's setting; the default is 15 seconds.
+    pub fn keep_alive(mut self, every: Option<Duration>) -> Self {
+        self.keep_alive = Some(every);
+        self
+    }
+}
+
+impl<S> fmt::Debug for Sse<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sse")
+            .field("keep_alive", &self.keep_alive)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> IntoResponse for Sse<S>
+where
+    S: Stream + Send + 'static,
+    S::Item: Into<Event>,
+{
+    fn into_response(self) -> Response {
+        let slot = Slot::default();
+        let body = SseBody::new(self.stream, self.keep_alive, slot.clone());
+        let mut response = Response::new(Body::new(body));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, headers::EVENT_STREAM);
+        headers.insert(header::CACHE_CONTROL, headers::NO_CACHE);
+        headers.insert(headers::X_ACCEL_BUFFERING, headers::NO);
+        response.extensions_mut().insert(slot);
+        response
+    }
+}
+
+/// A finite sequence of events, sent as one SSE response that ends after the last one.
+///
+/// ```
+/// use datastar_runtime::{Event, Events, PatchElements, PatchSignals};
+/// use serde_json::json;
+///
+/// async fn save() -> Result<Events<Vec<Event>>, datastar_runtime::InvalidValue> {
+///     Ok(Events(vec![
+///         PatchElements::new(r#"<p id="status">saved</p>"#).into(),
+///         PatchSignals::new(&json!({ "dirty": false }))?.into(),
+///     ]))
+/// }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a response does nothing until it is returned"]
+pub struct Events<I>(pub I);
+
+impl<I> IntoResponse for Events<I>
+where
+    I: IntoIterator,
+    I::IntoIter: Send + Unpin + 'static,
+    I::Item: Into<Event>,
+{
+    fn into_response(self) -> Response {
+        Sse::new(Iter(self.0.into_iter()))
+            .keep_alive(None)
+            .into_response()
+    }
+}
+
+/// An iterator as a stream that is always ready.
+struct Iter<I>(I);
+
+impl<I: Iterator + Unpin> Stream for Iter<I> {
+    type Item = I::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<I::Item>> {
+        std::task::Poll::Ready(self.0.next())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+/// One event is a complete SSE response.
+macro_rules! one_event_response {
+    ($($ty:ty),*) => {$(
+        impl IntoResponse for $ty {
+            fn into_response(self) -> Response {
+                Events(std::iter::once(Event::from(self))).into_response()
+            }
+        }
+    )*};
+}
+one_event_response!(
+    Event,
+    RemoveElements,
+    PatchSignals,
+    RemoveSignals,
+    ExecuteScript
+);
+
+impl<T> IntoResponse for PatchElements<T> {
+    fn into_response(self) -> Response {
+        Events(std::iter::once(Event::from(self))).into_response()
+    }
+}
+
+/// A value that could not become an event is a bug on the server: `500 Internal Server Error`,
+/// with the reason in the body and in the log.
+///
+/// It lets a handler use `?` on event builders:
+///
+/// ```
+/// use datastar_runtime::{InvalidValue, PatchSignals};
+///
+/// #[derive(serde::Serialize)]
+/// struct Cart { items: u32 }
+///
+/// async fn cart() -> Result<PatchSignals, InvalidValue> {
+///     PatchSignals::new(&Cart { items: 3 })
+/// }
+/// ```
+impl IntoResponse for InvalidValue {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self, "could not build a Datastar event");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, headers::TEXT)],
+            self.to_string(),
+        )
+            .into_response()
+    }
+}

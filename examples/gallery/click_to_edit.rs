@@ -1,0 +1,169 @@
+//! Click to edit: a contact shown as text turns into a form in place, and back.
+//!
+//! The page holds an empty `#contact_1` that fetches its content on load (`data-init`). Edit
+//! swaps in a form whose inputs are bound to signals; Save sends those signals with PUT, and
+//! the server answers with the contact, or with the same form and the errors beside the fields.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use datastar_runtime::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::layout::{Example, Layout};
+
+pub const EXAMPLE: Example = Example {
+    slug: "click_to_edit",
+    title: "Click to edit",
+    blurb: "Edit a record in place: the view becomes a form, Save validates on the server.",
+    source: include_str!("click_to_edit.rs"),
+};
+
+/// A contact as stored, and as the form's signals (`$first`, `$last`, `$email`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Contact {
+    first: String,
+    last: String,
+    email: String,
+}
+
+/// What is wrong with a submitted contact, field by field.
+#[derive(Default)]
+struct Errors {
+    first: Option<&'static str>,
+    last: Option<&'static str>,
+    email: Option<&'static str>,
+}
+
+impl Contact {
+    fn validate(&self) -> Result<(), Errors> {
+        let required = |value: &str| value.trim().is_empty().then_some("required");
+        let errors = Errors {
+            first: required(&self.first),
+            last: required(&self.last),
+            email: required(&self.email).or_else(|| {
+                let (user, domain) = self.email.split_once('@').unwrap_or_default();
+                (user.is_empty() || !domain.contains('.')).then_some("not an email address")
+            }),
+        };
+        match errors {
+            Errors {
+                first: None,
+                last: None,
+                email: None,
+            } => Ok(()),
+            errors => Err(errors),
+        }
+    }
+}
+
+type Contacts = Arc<Mutex<HashMap<u32, Contact>>>;
+
+pub fn routes(layout: Layout) -> Router {
+    let contacts = HashMap::from([(
+        1,
+        Contact {
+            first: "Joe".into(),
+            last: "Blow".into(),
+            email: "joe@blow.com".into(),
+        },
+    )]);
+    Router::new()
+        .route("/", get(move || async move { page(&layout) }))
+        .route("/contact/{id}", get(view).put(save))
+        .route("/contact/{id}/edit", get(edit))
+        .with_state(Arc::new(Mutex::new(contacts)))
+}
+
+fn page(layout: &Layout) -> Markup {
+    layout.example(
+        &EXAMPLE,
+        html! {
+            div #contact_1 data-init="@get('/examples/click_to_edit/contact/1')" {
+                p.muted { "Loading…" }
+            }
+        },
+    )
+}
+
+fn url(id: u32) -> String {
+    format!("/examples/click_to_edit/contact/{id}")
+}
+
+/// `GET /contact/{id}`: the contact as text, with an Edit button. Without a selector, the
+/// fragment morphs the element with its id, `#contact_{id}`.
+#[fragment]
+async fn view(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
+    let contact = contacts
+        .lock()
+        .unwrap()
+        .get(&id)
+        .cloned()
+        .unwrap_or_default();
+    shown(id, &contact)
+}
+
+fn shown(id: u32, contact: &Contact) -> Markup {
+    html! {
+        div id={"contact_" (id)} {
+            p { strong { "First name: " } span.first { (contact.first) } }
+            p { strong { "Last name: " } span.last { (contact.last) } }
+            p { strong { "Email: " } span.email { (contact.email) } }
+            button.edit data-on:click={"@get('" (url(id)) "/edit')"} { "Edit" }
+        }
+    }
+}
+
+/// `GET /contact/{id}/edit`: the form, its signals holding the stored values.
+#[fragment]
+async fn edit(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
+    let contact = contacts
+        .lock()
+        .unwrap()
+        .get(&id)
+        .cloned()
+        .unwrap_or_default();
+    form(id, &contact, &Errors::default())
+}
+
+/// `PUT /contact/{id}`: the signals of the form; stored if valid, else the form with its errors.
+#[fragment]
+async fn save(
+    State(contacts): State<Contacts>,
+    Path(id): Path<u32>,
+    ReadSignals(contact): ReadSignals<Contact>,
+) -> Markup {
+    match contact.validate() {
+        Ok(()) => {
+            contacts.lock().unwrap().insert(id, contact.clone());
+            shown(id, &contact)
+        }
+        Err(errors) => form(id, &contact, &errors),
+    }
+}
+
+fn form(id: u32, contact: &Contact, errors: &Errors) -> Markup {
+    // `data-signals` seeds the signals that the inputs bind; morphing keeps what the user typed.
+    let signals = serde_json::to_string(contact).unwrap();
+    html! {
+        div id={"contact_" (id)} data-signals=(signals) {
+            (field("First name", "first", errors.first))
+            (field("Last name", "last", errors.last))
+            (field("Email", "email", errors.email))
+            div.row {
+                button.save data-on:click={"@put('" (url(id)) "')"} { "Save" }
+                button.secondary.cancel data-on:click={"@get('" (url(id)) "')"} { "Cancel" }
+            }
+        }
+    }
+}
+
+fn field(label: &str, signal: &str, error: Option<&str>) -> Markup {
+    html! {
+        label {
+            (label)
+            input type="text" name=(signal) data-bind=(signal);
+            @if let Some(error) = error { span.error { (error) } }
+        }
+    }
+}

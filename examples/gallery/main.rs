@@ -1,0 +1,108 @@
+//! The examples gallery: each page shows a live Datastar demo beside the Rust that serves it.
+//!
+//! ```text
+//! cargo run --release --example gallery -- --port 3000
+//! cargo run --release --example gallery -- --datastar-js path/to/datastar.js   # offline
+//! ```
+//!
+//! Pages load the Datastar 1.0 client from the official CDN, or, with `--datastar-js PATH` (or
+//! the `DATASTAR_JS` environment variable), from a local file that the gallery serves itself.
+
+mod active_search;
+mod click_to_edit;
+mod click_to_load;
+mod layout;
+mod live_feed;
+mod progress_bar;
+mod todomvc;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::http::header;
+use axum::routing::get;
+
+use layout::Layout;
+
+/// Where the pages load the Datastar client from.
+#[derive(Clone, Debug)]
+pub enum Client {
+    /// The official bundle on the jsDelivr CDN.
+    Cdn,
+    /// A local file, served by the gallery at [`layout::LOCAL_CLIENT_PATH`].
+    Local(PathBuf),
+}
+
+/// The whole gallery: the index, every example under `/examples/NAME`, and the client.
+pub fn app(client: Client) -> Router {
+    let layout = Layout::new(&client);
+    let mut app = Router::new()
+        .route("/", get(layout::index).with_state(layout.clone()))
+        .nest(
+            "/examples/click_to_edit",
+            click_to_edit::routes(layout.clone()),
+        )
+        .nest(
+            "/examples/active_search",
+            active_search::routes(layout.clone()),
+        )
+        .nest(
+            "/examples/click_to_load",
+            click_to_load::routes(layout.clone()),
+        )
+        .nest(
+            "/examples/progress_bar",
+            progress_bar::routes(layout.clone()),
+        )
+        .nest("/examples/live_feed", live_feed::routes(layout.clone()))
+        .nest("/examples/todomvc", todomvc::routes(layout));
+    if let Client::Local(path) = &client {
+        let js = std::fs::read(path)
+            .unwrap_or_else(|e| panic!("cannot read the Datastar client {}: {e}", path.display()));
+        app = app.route(
+            layout::LOCAL_CLIENT_PATH,
+            get(move || async move { ([(header::CONTENT_TYPE, "text/javascript")], js) }),
+        );
+    }
+    app
+}
+
+struct Args {
+    port: u16,
+    client: Client,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        port: 3000,
+        client: std::env::var_os("DATASTAR_JS").map_or(Client::Cdn, |p| Client::Local(p.into())),
+    };
+    let mut argv = std::env::args().skip(1);
+    while let Some(arg) = argv.next() {
+        let mut value = || argv.next().ok_or(format!("`{arg}` needs a value"));
+        match arg.as_str() {
+            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--datastar-js" => args.client = Client::Local(value()?.into()),
+            "-h" | "--help" => {
+                return Err("usage: gallery [--port PORT] [--datastar-js PATH]".into());
+            }
+            other => return Err(format!("unknown argument `{other}` (try --help)")),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() {
+    let args = parse_args().unwrap_or_else(|message| {
+        eprintln!("{message}");
+        std::process::exit(2);
+    });
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
+    println!("Datastar examples gallery on http://{addr}");
+    axum::serve(listener, app(args.client)).await.unwrap();
+}

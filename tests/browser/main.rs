@@ -1,0 +1,11 @@
+//! Real-browser tests: headless Chromium, real Datastar clients, pages served by the runtime.
+//!
+//! Run with `scripts/test` (it installs Chromium and fetches the clients), or, once set up,
+//! `cargo test -p datastar-tests --features browser --test browser`.
+
+mod harness;
+
+mod beta;
+mod gallery;
+mod selectors;
+mod v1;
