@@ -340,3 +340,179 @@ async fn an_event_the_dialect_cannot_say_becomes_a_comment_and_the_stream_goes_o
         "{body}"
     );
 }
+
+/// Events of the slow-reader test: 64 KiB each, so socket buffers hold few of them.
+const BIG: usize = 64 * 1024;
+/// The channel's capacity in the slow-reader test.
+const CAPACITY: usize = 8;
+
+#[tokio::test]
+async fn a_client_that_stops_reading_blocks_the_producer() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let produced = Arc::new(AtomicUsize::new(0));
+    let html: &'static str = format!(r#"<p id="big">{}</p>"#, "x".repeat(BIG)).leak();
+    let app = Router::new()
+        .route(
+            "/",
+            get(move |State(produced): State<Arc<AtomicUsize>>| async move {
+                let (sender, response) = channel(CAPACITY);
+                tokio::spawn(async move {
+                    while sender.send(PatchElements::new(html)).await.is_ok() {
+                        produced.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+                response
+            }),
+        )
+        .with_state(produced.clone());
+    let addr = serve(app).await;
+    // A raw socket, so that not reading really means not reading: no client library buffers
+    // behind our back.
+    let mut socket = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    socket
+        .write_all(b"GET / HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .expect("request");
+    let mut buf = vec![0u8; 64 * 1024];
+    let n = socket.read(&mut buf).await.expect("first bytes");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200 OK"));
+
+    // Now the client reads nothing. Wait until production stops moving.
+    let stalled_at = wait_for_stall(&produced).await;
+    // What may be produced while nobody reads: the CAPACITY events in the queue, one in the
+    // body, and what the sockets hold: hyper's write buffer (< 1 MiB), the server's send
+    // buffer (tcp_wmem max: 4 MiB here) and the client's receive buffer (tcp_rmem max: 32 MiB
+    // here), that is < 40 MiB or about 600 events of 64 KiB. An unbounded queue would grow
+    // until memory runs out and never stall. 1000 is generous and far below that.
+    assert!(
+        stalled_at < 1000,
+        "{stalled_at} events of {BIG} bytes produced while the client read nothing"
+    );
+
+    // Reading again lets the producer go on: it was held back, not finished.
+    let mut read = 0;
+    while produced.load(Ordering::SeqCst) < stalled_at + 2 * CAPACITY {
+        let n = tokio::time::timeout(PATIENCE, socket.read(&mut buf))
+            .await
+            .expect("the stream goes on")
+            .expect("read");
+        assert!(n > 0, "the stream goes on");
+        read += n;
+        assert!(read < 200 * 1024 * 1024, "the producer never resumed");
+    }
+    println!("slow reader: production stalled at {stalled_at} events of {BIG} bytes");
+}
+
+/// The value of `counter` once it has not moved for a second; fails after 30 seconds.
+async fn wait_for_stall(counter: &AtomicUsize) -> usize {
+    let mut last = usize::MAX;
+    let mut still = 0;
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = counter.load(Ordering::SeqCst);
+        still = if now == last { still + 1 } else { 0 };
+        if still == 10 && now > 0 {
+            return now;
+        }
+        last = now;
+    }
+    panic!("production never stopped: {last} events while the client read nothing");
+}
+
+#[tokio::test]
+async fn a_failing_try_stream_ends_the_response_after_the_events_before_it() {
+    let app = Router::new().route(
+        "/",
+        get(|| async {
+            Sse::try_new(futures_util::stream::iter([
+                Ok(hello()),
+                Err("database gone"),
+                Ok(hello()),
+            ]))
+        }),
+    );
+    let mut client = Client::http1(serve(app).await).await;
+    let (status, _, body) = read_all(client.get("/").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, HELLO_V1);
+}
+
+#[tokio::test]
+async fn plain_replies_carry_their_options_in_datastar_headers() {
+    use datastar_runtime::{ExecuteScript, Mode, Plain, RemoveElements, Selector};
+    let app = Router::new()
+        .route(
+            "/html",
+            get(|| async {
+                Plain(
+                    PatchElements::new("<li>milk</li>")
+                        .selector(Selector::new("#list").unwrap())
+                        .mode(Mode::Append)
+                        .view_transition(),
+                )
+            }),
+        )
+        .route("/by-id", get(|| async { Plain(hello()) }))
+        .route(
+            "/remove",
+            get(|| async { Plain(RemoveElements::new(Selector::new("#toast").unwrap())) }),
+        )
+        .route(
+            "/signals",
+            get(|| async {
+                Plain(
+                    PatchSignals::new(&json!({ "n": 1 }))
+                        .unwrap()
+                        .only_if_missing(),
+                )
+            }),
+        )
+        .route(
+            "/script",
+            get(|| async {
+                Plain(
+                    ExecuteScript::new("go()")
+                        .attribute("type", "module")
+                        .unwrap(),
+                )
+            }),
+        )
+        .layer(DatastarLayer::new().dialect(Dialect::Beta));
+    let mut client = Client::http1(serve(app).await).await;
+
+    let (status, headers, body) = read_all(client.get("/html").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert_eq!(headers["datastar-selector"], "#list");
+    assert_eq!(headers["datastar-mode"], "append");
+    assert_eq!(headers["datastar-use-view-transition"], "true");
+    assert!(headers.get("connection").is_none(), "not a stream");
+    assert_eq!(body, "<li>milk</li>");
+
+    let (_, headers, body) = read_all(client.get("/by-id").await).await;
+    assert_eq!(
+        names(&headers),
+        ["content-length", "content-type"],
+        "defaults are not written"
+    );
+    assert_eq!(body, r#"<p id="hello">hello</p>"#);
+
+    let (_, headers, body) = read_all(client.get("/remove").await).await;
+    assert_eq!(headers["datastar-selector"], "#toast");
+    assert_eq!(headers["datastar-mode"], "remove");
+    assert_eq!(body, "");
+
+    let (_, headers, body) = read_all(client.get("/signals").await).await;
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["datastar-only-if-missing"], "true");
+    assert_eq!(body, r#"{"n":1}"#);
+
+    let (_, headers, body) = read_all(client.get("/script").await).await;
+    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(
+        headers["datastar-script-attributes"],
+        r#"{"type":"module"}"#
+    );
+    assert_eq!(body, "go()");
+}
