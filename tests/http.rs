@@ -421,98 +421,29 @@ async fn wait_for_stall(counter: &AtomicUsize) -> usize {
 }
 
 #[tokio::test]
-async fn a_failing_try_stream_ends_the_response_after_the_events_before_it() {
-    let app = Router::new().route(
-        "/",
-        get(|| async {
-            Sse::try_new(futures_util::stream::iter([
-                Ok(hello()),
-                Err("database gone"),
-                Ok(hello()),
-            ]))
-        }),
-    );
-    let mut client = Client::http1(serve(app).await).await;
-    let (status, _, body) = read_all(client.get("/").await).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, HELLO_V1);
-}
-
-#[tokio::test]
-async fn plain_replies_carry_their_options_in_datastar_headers() {
-    use datastar_runtime::{ExecuteScript, Mode, Plain, RemoveElements, Selector};
+async fn http1_0_gets_no_keep_alive_because_its_stream_ends_with_the_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = Router::new()
-        .route(
-            "/html",
-            get(|| async {
-                Plain(
-                    PatchElements::new("<li>milk</li>")
-                        .selector(Selector::new("#list").unwrap())
-                        .mode(Mode::Append)
-                        .view_transition(),
-                )
-            }),
-        )
-        .route("/by-id", get(|| async { Plain(hello()) }))
-        .route(
-            "/remove",
-            get(|| async { Plain(RemoveElements::new(Selector::new("#toast").unwrap())) }),
-        )
-        .route(
-            "/signals",
-            get(|| async {
-                Plain(
-                    PatchSignals::new(&json!({ "n": 1 }))
-                        .unwrap()
-                        .only_if_missing(),
-                )
-            }),
-        )
-        .route(
-            "/script",
-            get(|| async {
-                Plain(
-                    ExecuteScript::new("go()")
-                        .attribute("type", "module")
-                        .unwrap(),
-                )
-            }),
-        )
-        .layer(DatastarLayer::new().dialect(Dialect::Beta));
-    let mut client = Client::http1(serve(app).await).await;
-
-    let (status, headers, body) = read_all(client.get("/html").await).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
-    assert_eq!(headers["datastar-selector"], "#list");
-    assert_eq!(headers["datastar-mode"], "append");
-    assert_eq!(headers["datastar-use-view-transition"], "true");
-    assert!(headers.get("connection").is_none(), "not a stream");
-    assert_eq!(body, "<li>milk</li>");
-
-    let (_, headers, body) = read_all(client.get("/by-id").await).await;
-    assert_eq!(
-        names(&headers),
-        ["content-length", "content-type"],
-        "defaults are not written"
+        .route("/", get(|| async { hello() }))
+        .layer(DatastarLayer::new());
+    let mut socket = tokio::net::TcpStream::connect(serve(app).await)
+        .await
+        .expect("connect");
+    socket
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .await
+        .expect("request");
+    let mut response = String::new();
+    tokio::time::timeout(PATIENCE, socket.read_to_string(&mut response))
+        .await
+        .expect("the server closes the connection")
+        .expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head");
+    assert!(head.starts_with("HTTP/1.0 200 OK"), "{head}");
+    assert!(head.contains("content-type: text/event-stream"), "{head}");
+    assert!(
+        !head.to_ascii_lowercase().contains("connection: keep-alive"),
+        "{head}"
     );
-    assert_eq!(body, r#"<p id="hello">hello</p>"#);
-
-    let (_, headers, body) = read_all(client.get("/remove").await).await;
-    assert_eq!(headers["datastar-selector"], "#toast");
-    assert_eq!(headers["datastar-mode"], "remove");
-    assert_eq!(body, "");
-
-    let (_, headers, body) = read_all(client.get("/signals").await).await;
-    assert_eq!(headers["content-type"], "application/json");
-    assert_eq!(headers["datastar-only-if-missing"], "true");
-    assert_eq!(body, r#"{"n":1}"#);
-
-    let (_, headers, body) = read_all(client.get("/script").await).await;
-    assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
-    assert_eq!(
-        headers["datastar-script-attributes"],
-        r#"{"type":"module"}"#
-    );
-    assert_eq!(body, "go()");
+    assert_eq!(body, HELLO_V1);
 }
