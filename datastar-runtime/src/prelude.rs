@@ -1,5 +1,8 @@
 //! Everything a Datastar handler needs, in one import.
 //!
+//! maud's `html!` expands to `extern crate maud`, so a crate that uses it also lists `maud`
+//! (0.27) in its own `[dependencies]`.
+//!
 //! ```
 //! use datastar_runtime::prelude::*;
 //!
