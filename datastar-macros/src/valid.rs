@@ -126,11 +126,11 @@ pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
             }
             // merge = "outer" | "inner" | "replace" | … | "remove" | "morph"
             "merge" => {
-                if let Some(lit) = string(cx, arg, "merge = \"inner\"") {
-                    if let Some(merge) = merge_mode(cx, lit) {
-                        o.merge = merge;
-                        merge_lit = Some(lit);
-                    }
+                if let Some(lit) = string(cx, arg, "merge = \"inner\"")
+                    && let Some(merge) = merge_mode(cx, lit)
+                {
+                    o.merge = merge;
+                    merge_lit = Some(lit);
                 }
             }
             // view_transition = true
