@@ -30,7 +30,8 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 ///   [`ReadSignals`](crate::ReadSignals) accepts (1 MiB unless set).
 ///
 /// It also writes what only the request knows: `Connection: keep-alive` on SSE responses to
-/// HTTP/1.x requests (never on HTTP/2, where the header is illegal), and
+/// HTTP/1.1 requests (never on HTTP/2, where the header is illegal, nor on HTTP/1.0, where a
+/// stream ends by closing the connection), and
 /// `Vary: Datastar-Request` on responses whose handler read
 /// [`DatastarRequest`](crate::DatastarRequest). Without the layer neither header is written:
 /// HTTP/1.1 connections persist by default, so `Connection` is only a courtesy.
@@ -145,7 +146,9 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let http1 = matches!(request.version(), Version::HTTP_10 | Version::HTTP_11);
+        // Not HTTP/1.0: there a body of unknown length ends when the connection closes, so
+        // `keep-alive` would be a lie.
+        let http1 = request.version() == Version::HTTP_11;
         let vary = VaryMarker::default();
         let extensions = request.extensions_mut();
         extensions.insert(SignalsLimit(self.layer.signals_limit));

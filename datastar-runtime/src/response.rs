@@ -27,7 +27,7 @@ use crate::stream::{Slot, SseBody, TryEvents};
 ///
 /// The response is `200 OK` with `Content-Type: text/event-stream`, `Cache-Control: no-cache`
 /// and `X-Accel-Buffering: no` (nginx must not buffer it); under a
-/// [`DatastarLayer`](crate::DatastarLayer), also `Connection: keep-alive` on HTTP/1.x.
+/// [`DatastarLayer`](crate::DatastarLayer), also `Connection: keep-alive` on HTTP/1.1.
 ///
 /// An event the dialect cannot express (a signal patch for [`Dialect::Seed`](crate::Dialect),
 /// say) is not sent: it is logged with `tracing` at error level and replaced on the wire by an

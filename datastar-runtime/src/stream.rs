@@ -268,3 +268,75 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{PatchElements, PatchSignals};
+    use http_body_util::BodyExt;
+
+    async fn next(body: &mut Pin<Box<SseBody<impl Stream<Item = Event>>>>) -> Option<Bytes> {
+        let frame = body.frame().await?.expect("infallible");
+        Some(frame.into_data().expect("data"))
+    }
+
+    fn boxed<S: Stream<Item = Event>>(
+        stream: S,
+        keep_alive: Option<Option<Duration>>,
+        slot: Slot,
+    ) -> Pin<Box<SseBody<S>>> {
+        Box::pin(SseBody::new(stream, keep_alive, slot))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_stream_sends_a_keep_alive_every_fifteen_seconds_by_default() {
+        let mut body = boxed(futures_util::stream::pending(), None, Slot::default());
+        let start = Instant::now();
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert_eq!(start.elapsed(), DEFAULT_KEEP_ALIVE);
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert_eq!(start.elapsed(), 2 * DEFAULT_KEEP_ALIVE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_event_pushes_the_next_keep_alive_back() {
+        let events = futures_util::stream::unfold(0, |n| async move {
+            if n == 1 {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            Some((Event::from(PatchElements::new("<p id=\"a\"></p>")), n + 1))
+        });
+        let mut body = boxed(events, Some(Some(Duration::from_secs(15))), Slot::default());
+        let start = Instant::now();
+        assert!(next(&mut body).await.unwrap().starts_with(b"event: "));
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert_eq!(start.elapsed(), Duration::from_secs(25));
+    }
+
+    #[tokio::test]
+    async fn the_layer_slot_sets_the_dialect_and_its_keep_alive_yields_to_the_response() {
+        let slot = Slot::default();
+        slot.fill(RouterConfig {
+            dialect: Dialect::Seed,
+            keep_alive: Some(Some(Duration::from_millis(1))),
+        });
+        let events = futures_util::stream::iter([
+            Event::from(PatchSignals::raw("{}").unwrap()),
+            Event::from(PatchElements::new("<p id=\"a\"></p>")),
+        ]);
+        let mut body = boxed(events, Some(None), slot);
+        assert_eq!(
+            next(&mut body).await.unwrap(),
+            ": datastar: event not sent: the Seed dialect cannot express patch-signals\n\n"
+        );
+        assert!(
+            next(&mut body)
+                .await
+                .unwrap()
+                .starts_with(b"event: datastar-fragment\n")
+        );
+        assert_eq!(next(&mut body).await, None);
+        assert_eq!(next(&mut body).await, None, "an ended body stays ended");
+    }
+}

@@ -1,1 +1,173 @@
 //! Helpers shared by the workspace-level tests: spawning servers on real sockets, reading SSE.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// How long a test waits for something that should happen at once before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(5);
+
+/// Serves `app` with `axum::serve` on a fresh port of 127.0.0.1 (HTTP/1.1 and h2c).
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    addr
+}
+
+/// One client connection over real TCP. Dropping it (or [`Client::close`]) closes the socket.
+pub struct Client {
+    sender: Sender,
+    connection: JoinHandle<()>,
+    addr: SocketAddr,
+}
+
+enum Sender {
+    H1(hyper::client::conn::http1::SendRequest<Full<Bytes>>),
+    H2(hyper::client::conn::http2::SendRequest<Full<Bytes>>),
+}
+
+impl Client {
+    /// An HTTP/1.1 connection to `addr`.
+    pub async fn http1(addr: SocketAddr) -> Client {
+        let io = TokioIo::new(TcpStream::connect(addr).await.expect("connect"));
+        let (sender, conn) = hyper::client::conn::http1::handshake(io)
+            .await
+            .expect("h1 handshake");
+        let connection = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Client {
+            sender: Sender::H1(sender),
+            connection,
+            addr,
+        }
+    }
+
+    /// An HTTP/2 connection to `addr` with prior knowledge (h2c, no upgrade).
+    pub async fn http2(addr: SocketAddr) -> Client {
+        let io = TokioIo::new(TcpStream::connect(addr).await.expect("connect"));
+        let (sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+            .await
+            .expect("h2 handshake");
+        let connection = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Client {
+            sender: Sender::H2(sender),
+            connection,
+            addr,
+        }
+    }
+
+    /// Sends `method path` with `headers` and `body`; the response's body is left to read.
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Response<Incoming> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.addr));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(body.into())).expect("request");
+        let response = match &mut self.sender {
+            Sender::H1(s) => s.send_request(request).await,
+            Sender::H2(s) => s.send_request(request).await,
+        };
+        response.expect("response")
+    }
+
+    /// `GET path` with `Datastar-Request: true`.
+    pub async fn get(&mut self, path: &str) -> Response<Incoming> {
+        self.send(
+            Method::GET,
+            path,
+            &[("datastar-request", "true")],
+            Bytes::new(),
+        )
+        .await
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Closes the connection, as a browser tab that goes away.
+    pub fn close(self) {
+        self.connection.abort();
+    }
+}
+
+/// The next non-empty data frame of `body`, skipping trailers and the empty DATA frame that
+/// ends an HTTP/2 stream; `None` at the end. Fails after [`PATIENCE`].
+pub async fn next_chunk(body: &mut Incoming) -> Option<Bytes> {
+    tokio::time::timeout(PATIENCE, async {
+        loop {
+            match body.frame().await {
+                None => return None,
+                Some(frame) => {
+                    if let Ok(data) = frame.expect("frame").into_data()
+                        && !data.is_empty()
+                    {
+                        return Some(data);
+                    }
+                }
+            }
+        }
+    })
+    .await
+    .expect("a body frame in time")
+}
+
+/// Reads `body` as SSE text until `n` blocks (events or comments, each ending with an empty
+/// line) have arrived, and returns them without their final empty line.
+pub async fn next_blocks(body: &mut Incoming, buffer: &mut String, n: usize) -> Vec<String> {
+    let mut blocks = Vec::new();
+    while blocks.len() < n {
+        if let Some(end) = buffer.find("\n\n") {
+            blocks.push(buffer[..end + 1].to_owned());
+            buffer.drain(..end + 2);
+            continue;
+        }
+        let chunk = next_chunk(body).await.expect("the stream ended early");
+        buffer.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+    }
+    blocks
+}
+
+/// The whole body of `response` as text, with its status and headers.
+pub async fn read_all(response: Response<Incoming>) -> (StatusCode, HeaderMap, String) {
+    let (parts, body) = response.into_parts();
+    let bytes = tokio::time::timeout(PATIENCE, body.collect())
+        .await
+        .expect("the body in time")
+        .expect("body")
+        .to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+    (parts.status, parts.headers, text)
+}
+
+/// Sets a flag when dropped: put one in a handler's stream to see when the server lets go.
+pub struct DropGuard(pub Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
