@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use datastar_runtime::prelude::*;
+use datastar_tests::serve;
 use http::StatusCode;
 use tokio::sync::mpsc;
 
@@ -131,13 +132,6 @@ fn routes(app: App) -> Router {
         .route("/by-id", get(by_id))
         .route("/patched", get(patched))
         .with_state(app)
-}
-
-async fn serve(router: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    addr
 }
 
 /// Status, content type and the whole body.
