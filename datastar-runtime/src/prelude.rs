@@ -23,5 +23,5 @@ pub use crate::{
 pub use axum::Router;
 pub use axum::extract::{Json, Path, Query, State};
 pub use axum::response::{IntoResponse, Response};
-pub use axum::routing::{delete, get, patch as patch_route, post, put};
+pub use axum::routing::{delete, get, patch, post, put};
 pub use futures_core::Stream;

@@ -26,3 +26,12 @@ async fn events() -> impl IntoResponse {
 fn main() {
     let _: Router = Router::new().route("/feed", get(feed)).route("/events", get(events));
 }
+
+/// `patch` is both the macro and axum's routing function: they live in different namespaces.
+#[allow(dead_code)]
+fn patch_route() -> Router {
+    async fn update() -> impl IntoResponse {
+        patch!(selector = "#a", merge = "inner", "updated")
+    }
+    Router::new().route("/a", patch(update))
+}
