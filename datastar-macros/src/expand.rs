@@ -113,14 +113,17 @@ pub(crate) fn handler(f: &ItemFn, options: Option<&Options>) -> TokenStream {
             };
             // Spanned on the return type: a type that is none of the shapes is reported there.
             let respond = match o.merge {
-                Merge::Remove => quote_spanned!(span=> #p::RespondRemoved::respond),
-                Merge::Patch(_) => quote_spanned!(span=> #p::Respond::respond),
+                Merge::Remove => format_ident!("RespondRemoved", span = span),
+                Merge::Patch(_) => format_ident!("Respond", span = span),
             };
-            let output = quote_spanned!(span=> __datastar_output);
+            // Every token on the return type, so the whole call is reported there.
+            let respond = quote_spanned! {span=>
+                ::datastar_runtime::__private::#respond::respond(__datastar_output, &__DATASTAR_FRAGMENT)
+            };
             quote! {
                 #fragment
                 let __datastar_output = #inner_name #turbofish (#(#arg_names),*).await;
-                #respond(#output, &__DATASTAR_FRAGMENT)
+                #respond
             }
         }
         None => {
@@ -162,14 +165,13 @@ pub(crate) fn patch(options: Option<&Options>, html: Option<&Expr>) -> TokenStre
     let p = private();
     let Some(o) = options else {
         let html = html.map(|html| quote!(let _ = #html;));
-        return quote!({ #html ::core::unreachable!() });
+        return quote!({ #html #p::rejected() });
     };
     let fragment = fragment_static(o);
     let event = match html {
         Some(html) => {
             let span = html.span();
-            let call = quote_spanned!(span=> #p::patch_event);
-            quote!(#call(&__DATASTAR_FRAGMENT, #html))
+            quote_spanned!(span=> #p::patch_event(&__DATASTAR_FRAGMENT, #html))
         }
         None => quote!(#p::remove_event(&__DATASTAR_FRAGMENT)),
     };

@@ -28,7 +28,13 @@ pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let errors = cx.check().err();
     let options = options.filter(|_| errors.is_none());
-    let mut out = expand::handler(&item, options.as_ref());
+    let method = matches!(item.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
+    // A method cannot be wrapped in a nested function: leave it as written.
+    let mut out = if method {
+        quote::ToTokens::into_token_stream(&item)
+    } else {
+        expand::handler(&item, options.as_ref())
+    };
     out.extend(errors.map(|e| e.to_compile_error()));
     out.into()
 }

@@ -126,11 +126,11 @@ pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
             }
             // merge = "outer" | "inner" | "replace" | … | "remove" | "morph"
             "merge" => {
-                if let Some(lit) = string(cx, arg, "merge = \"inner\"") {
-                    if let Some(merge) = merge_mode(cx, lit) {
-                        o.merge = merge;
-                        merge_lit = Some(lit);
-                    }
+                if let Some(lit) = string(cx, arg, "merge = \"inner\"")
+                    && let Some(merge) = merge_mode(cx, lit)
+                {
+                    o.merge = merge;
+                    merge_lit = Some(lit);
                 }
             }
             // view_transition = true
@@ -295,7 +295,7 @@ fn found(value: &Expr) -> &'static str {
             Lit::Float(_) => "a float",
             _ => "a literal",
         },
-        _ => "an expression; the value must be a literal, checked at compile time",
+        _ => "an expression",
     }
 }
 
@@ -303,10 +303,16 @@ fn string<'a>(cx: &Ctxt, arg: &'a Arg, example: &str) -> Option<&'a LitStr> {
     if let Some(Lit::Str(lit)) = arg.lit() {
         return Some(lit);
     }
+    let help = match arg.lit() {
+        None => {
+            format!("help: values are checked at compile time, so write a literal: `{example}`")
+        }
+        Some(_) => format!("help: write `{example}`"),
+    };
     cx.error(
         arg.value.span(),
         format_args!("expected a string literal, found {}", found(&arg.value)),
-        &[format!("help: write `{example}`")],
+        &[help],
     );
     None
 }

@@ -162,12 +162,14 @@ pub trait Respond<Shape> {
     fn respond(self, fragment: &'static Fragment) -> Response;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Render> Respond<One> for T {
     fn respond(self, fragment: &'static Fragment) -> Response {
         fragment.event(self.render().into_string()).into_response()
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Render, E: IntoResponse> Respond<TryOne> for Result<T, E> {
     fn respond(self, fragment: &'static Fragment) -> Response {
         match self {
@@ -177,6 +179,7 @@ impl<T: Render, E: IntoResponse> Respond<TryOne> for Result<T, E> {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<S> Respond<Many> for S
 where
     S: Stream + Send + 'static,
@@ -191,6 +194,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<S, E> Respond<TryMany> for Result<S, E>
 where
     S: Stream + Send + 'static,
@@ -216,12 +220,14 @@ pub trait RespondRemoved<Shape> {
     fn respond(self, fragment: &'static Fragment) -> Response;
 }
 
+#[diagnostic::do_not_recommend]
 impl RespondRemoved<One> for () {
     fn respond(self, fragment: &'static Fragment) -> Response {
         fragment.event(String::new()).into_response()
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: IntoResponse> RespondRemoved<TryOne> for Result<(), E> {
     fn respond(self, fragment: &'static Fragment) -> Response {
         match self {
@@ -271,6 +277,7 @@ pub trait Html {
     fn into_html(self) -> String;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: Render> Html for T {
     fn into_html(self) -> String {
         self.render().into_string()
@@ -280,6 +287,12 @@ impl<T: Render> Html for T {
 /// `patch!(…, html)`.
 pub fn patch_event(fragment: &'static Fragment, html: impl Html) -> Event {
     fragment.event(html.into_html())
+}
+
+/// Stands in for the event of a `patch!` whose arguments were rejected (never called: the
+/// build has already failed), so the error is not followed by an unreachable-code warning.
+pub fn rejected() -> Event {
+    unreachable!("`patch!` arguments were rejected at compile time")
 }
 
 /// `patch!(…, merge = "remove")`.

@@ -10,7 +10,10 @@
 //!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream;
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
 //!   response, the dialect chosen once per router by [`DatastarLayer`];
-//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`].
+//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`];
+//! - [`#[fragment]`](fragment), which turns an `async fn` returning maud [`Markup`] into a
+//!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
+//!   sent by hand; [`prelude`] imports everything a handler needs.
 //!
 //! ```
 //! use datastar_runtime::{Dialect, Encoder, Mode, PatchElements, Selector};

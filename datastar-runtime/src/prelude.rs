@@ -1,5 +1,8 @@
 //! Everything a Datastar handler needs, in one import.
 //!
+//! maud's `html!` expands to `extern crate maud`, so a crate that uses it also lists `maud`
+//! (0.27) in its own `[dependencies]`.
+//!
 //! ```
 //! use datastar_runtime::prelude::*;
 //!
@@ -20,5 +23,5 @@ pub use crate::{
 pub use axum::Router;
 pub use axum::extract::{Json, Path, Query, State};
 pub use axum::response::{IntoResponse, Response};
-pub use axum::routing::{delete, get, patch as patch_route, post, put};
+pub use axum::routing::{delete, get, patch, post, put};
 pub use futures_core::Stream;

@@ -15,8 +15,10 @@
 //! The verdicts were checked one by one against Chromium; `tests/selectors.txt` in this crate
 //! holds the corpus.
 
+mod anb;
 mod names;
 mod parse;
+mod pseudo;
 mod token;
 
 use std::fmt;
