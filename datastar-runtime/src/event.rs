@@ -300,7 +300,9 @@ impl<T> PatchElements<T> {
 
     meta_methods!();
 
-    fn erase(self) -> PatchElements {
+    /// Forgets at the type level how the targets are found, so that patches of both kinds can
+    /// be kept in one variable or collection.
+    pub fn erase(self) -> PatchElements {
         PatchElements {
             elements: self.elements,
             selector: self.selector,
@@ -629,6 +631,30 @@ impl Event {
             Event::RemoveSignals(e) => &e.meta,
             Event::ExecuteScript(e) => &e.meta,
         }
+    }
+
+    fn meta_mut(&mut self) -> &mut Meta {
+        match self {
+            Event::PatchElements(e) => &mut e.meta,
+            Event::RemoveElements(e) => &mut e.meta,
+            Event::PatchSignals(e) => &mut e.meta,
+            Event::RemoveSignals(e) => &mut e.meta,
+            Event::ExecuteScript(e) => &mut e.meta,
+        }
+    }
+
+    /// Sets the event id (`id: <id>`), whatever the kind of event.
+    #[must_use]
+    pub fn id(mut self, id: impl Into<EventId>) -> Self {
+        self.meta_mut().id = Some(id.into());
+        self
+    }
+
+    /// Sets the reconnection delay (`retry: <ms>`), whatever the kind of event.
+    #[must_use]
+    pub fn retry(mut self, retry: Duration) -> Self {
+        self.meta_mut().retry = Some(retry);
+        self
     }
 }
 
