@@ -103,3 +103,8 @@ pub use datastar_macros::fragment;
 #[doc = include_str!("patch.md")]
 pub use datastar_macros::patch;
 pub use maud::{Markup, PreEscaped, Render, html};
+
+/// The README's Rust examples, compiled as doctests so the quick start cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
