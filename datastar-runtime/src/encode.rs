@@ -230,8 +230,9 @@ const BETA_MERGE_SIGNALS: &str = "datastar-merge-signals";
 const BETA_REMOVE_SIGNALS: &str = "datastar-remove-signals";
 const BETA_EXECUTE_SCRIPT: &str = "datastar-execute-script";
 
-/// The Beta name of a V1 mode.
-fn beta_mode(mode: Mode) -> &'static str {
+/// The pre-1.0 name of a V1 mode, the same in the Beta and Seed dialects: what 1.0 calls
+/// `outer` (morph) was `morph`, and what it calls `replace` was `outer`.
+fn merge_mode(mode: Mode) -> &'static str {
     match mode {
         Mode::Outer => "morph",
         Mode::Inner => "inner",
@@ -252,7 +253,7 @@ fn beta(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
                 data(out, "selector", selector.as_str());
             }
             if e.mode != Mode::Outer {
-                data(out, "mergeMode", beta_mode(e.mode));
+                data(out, "mergeMode", merge_mode(e.mode));
             }
             flag(out, "useViewTransition", e.view_transition.is_some());
             if !e.elements.is_empty() {
@@ -308,19 +309,6 @@ fn beta_execute_script(e: &ExecuteScript, out: &mut impl BufMut) {
 
 const SEED_FRAGMENT: &str = "datastar-fragment";
 
-/// The Seed name of a V1 mode.
-fn seed_mode(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Outer => "morph",
-        Mode::Inner => "inner",
-        Mode::Replace => "outer",
-        Mode::Prepend => "prepend",
-        Mode::Append => "append",
-        Mode::Before => "before",
-        Mode::After => "after",
-    }
-}
-
 fn seed(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
     let e = match event {
         Event::PatchElements(e) => e,
@@ -336,7 +324,7 @@ fn seed(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
         "selector",
         e.selector.as_ref().map_or("", |s| s.as_str()),
     );
-    data(out, "merge", seed_mode(e.mode));
+    data(out, "merge", merge_mode(e.mode));
     let mut settle = Data::start(out, "settle");
     settle.number(e.settle.as_millis());
     settle.end();
