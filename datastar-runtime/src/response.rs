@@ -13,7 +13,7 @@ use crate::event::{
     Event, ExecuteScript, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
 };
 use crate::headers;
-use crate::stream::{Slot, SseBody, TryEvents};
+use crate::stream::{EventSource, Slot, Source, SseBody, TryEvents};
 
 /// A stream of events as a Server-Sent Events response.
 ///
@@ -116,16 +116,29 @@ where
     S::Item: Into<Event>,
 {
     fn into_response(self) -> Response {
-        let slot = Slot::default();
-        let body = SseBody::new(self.stream, self.keep_alive, slot.clone());
-        let mut response = Response::new(Body::new(body));
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, headers::EVENT_STREAM);
-        headers.insert(header::CACHE_CONTROL, headers::NO_CACHE);
-        headers.insert(headers::X_ACCEL_BUFFERING, headers::NO);
-        response.extensions_mut().insert(slot);
-        response
+        sse_response(
+            EventSource {
+                stream: self.stream,
+            },
+            self.keep_alive,
+        )
     }
+}
+
+/// The SSE response of every stream of this crate, whatever feeds it.
+pub(crate) fn sse_response<S>(source: S, keep_alive: Option<Option<Duration>>) -> Response
+where
+    S: Source + Send + 'static,
+{
+    let slot = Slot::default();
+    let body = SseBody::new(source, keep_alive, slot.clone());
+    let mut response = Response::new(Body::new(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, headers::EVENT_STREAM);
+    headers.insert(header::CACHE_CONTROL, headers::NO_CACHE);
+    headers.insert(headers::X_ACCEL_BUFFERING, headers::NO);
+    response.extensions_mut().insert(slot);
+    response
 }
 
 /// A finite sequence of events, sent as one SSE response that ends after the last one.

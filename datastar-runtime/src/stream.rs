@@ -1,10 +1,13 @@
 //! A stream of events as an HTTP body: one frame per event, keep-alive comments, and a clean
 //! end when the client goes away.
 //!
-//! The body encodes lazily: it learns its [`Dialect`] (and the router's keep-alive) on its first
-//! poll, from a [`Slot`] that [`DatastarLayer`](crate::DatastarLayer) fills after the handler
-//! returned and before the server polls the body. Without a layer the slot stays empty and the
-//! defaults apply.
+//! The body encodes lazily: it learns its [`Dialect`] (the router's keep-alive, and the
+//! compression negotiated for the request) on its first poll, from a [`Slot`] that
+//! [`DatastarLayer`](crate::DatastarLayer) fills after the handler returned and before the
+//! server polls the body. Without a layer the slot stays empty and the defaults apply.
+//!
+//! Its items come from a [`Source`]: a stream of events ([`EventSource`]), or a hub
+//! subscription whose events arrive already encoded, shared by every subscriber.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -21,6 +24,7 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tracing::Span;
 
+use crate::compress::{Coding, Compressor};
 use crate::encode::{Dialect, Encoder};
 use crate::event::Event;
 
@@ -36,6 +40,8 @@ pub(crate) struct RouterConfig {
     pub(crate) dialect: Dialect,
     /// `None`: the layer left the keep-alive alone.
     pub(crate) keep_alive: Option<Option<Duration>>,
+    /// The `Content-Encoding` negotiated for this request, when the layer compresses.
+    pub(crate) coding: Option<Coding>,
 }
 
 /// A response extension shared between an SSE body and the layer above it.
@@ -44,9 +50,9 @@ pub(crate) struct Slot(Arc<OnceLock<RouterConfig>>);
 
 impl Slot {
     /// Gives the body its router's config. The innermost layer answers first and wins, so a
-    /// nested router keeps its own dialect.
-    pub(crate) fn fill(&self, config: RouterConfig) {
-        let _ = self.0.set(config);
+    /// nested router keeps its own dialect. Whether this call was the one that decided.
+    pub(crate) fn fill(&self, config: RouterConfig) -> bool {
+        self.0.set(config).is_ok()
     }
 
     fn get(&self) -> Option<RouterConfig> {
@@ -54,11 +60,49 @@ impl Slot {
     }
 }
 
+/// What an SSE body sends next: an event to encode in the stream's dialect, or bytes already
+/// encoded for it (shared with other streams by the [`Hub`](crate::Hub)).
+pub(crate) enum Item {
+    Event(Event),
+    /// The bytes of an event, or (`Err`) the comment that says it could not be sent.
+    Encoded(Result<Bytes, Bytes>),
+}
+
+/// Where an SSE body takes its items from. The dialect is the stream's, known from its first poll.
+pub(crate) trait Source {
+    fn poll_item(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        dialect: Dialect,
+    ) -> Poll<Option<Item>>;
+}
+
+pin_project! {
+    /// A stream of events as a [`Source`].
+    pub(crate) struct EventSource<S> {
+        #[pin]
+        pub(crate) stream: S,
+    }
+}
+
+impl<S> Source for EventSource<S>
+where
+    S: Stream,
+    S::Item: Into<Event>,
+{
+    fn poll_item(self: Pin<&mut Self>, cx: &mut Context<'_>, _: Dialect) -> Poll<Option<Item>> {
+        self.project()
+            .stream
+            .poll_next(cx)
+            .map(|event| event.map(|event| Item::Event(event.into())))
+    }
+}
+
 pin_project! {
     /// The body of every SSE response of this crate.
     pub(crate) struct SseBody<S> {
         #[pin]
-        stream: S,
+        source: S,
         slot: Slot,
         // The response's own keep-alive choice, which beats the router's.
         keep_alive: Option<Option<Duration>>,
@@ -69,15 +113,18 @@ pin_project! {
 
 /// What the body needs once it knows its dialect.
 struct Running {
-    encoder: Encoder,
+    dialect: Dialect,
+    // Made at the first event that needs it: a stream fed by a hub may never need one.
+    encoder: Option<Encoder>,
     keep_alive: Option<(Duration, Pin<Box<Sleep>>)>,
+    compressor: Option<Compressor>,
     done: bool,
 }
 
 impl<S> SseBody<S> {
-    pub(crate) fn new(stream: S, keep_alive: Option<Option<Duration>>, slot: Slot) -> Self {
+    pub(crate) fn new(source: S, keep_alive: Option<Option<Duration>>, slot: Slot) -> Self {
         SseBody {
-            stream,
+            source,
             slot,
             keep_alive,
             running: None,
@@ -86,11 +133,7 @@ impl<S> SseBody<S> {
     }
 }
 
-impl<S> Body for SseBody<S>
-where
-    S: Stream,
-    S::Item: Into<Event>,
-{
+impl<S: Source> Body for SseBody<S> {
     type Data = Bytes;
     type Error = Infallible;
 
@@ -103,6 +146,7 @@ where
         let running = this.running.get_or_insert_with(|| {
             let router = this.slot.get();
             let dialect = router.map_or(Dialect::default(), |r| r.dialect);
+            let coding = router.and_then(|r| r.coding);
             let keep_alive = this
                 .keep_alive
                 .or(router.and_then(|r| r.keep_alive))
@@ -110,22 +154,32 @@ where
             this.trace
                 .span
                 .record("dialect", tracing::field::display(dialect));
-            tracing::debug!(?keep_alive, "stream opened");
+            tracing::debug!(
+                ?keep_alive,
+                coding = coding.map(Coding::as_str),
+                "stream opened"
+            );
             Running {
-                encoder: Encoder::new(dialect),
+                dialect,
+                encoder: None,
                 keep_alive: keep_alive
                     .filter(|every| !every.is_zero())
                     .map(|every| (every, Box::pin(tokio::time::sleep(every)))),
+                compressor: coding.map(Compressor::new),
                 done: false,
             }
         });
         if running.done {
             return Poll::Ready(None);
         }
-        match this.stream.poll_next(cx) {
-            Poll::Ready(Some(event)) => {
+        let bytes = match this.source.poll_item(cx, running.dialect) {
+            Poll::Ready(Some(item)) => {
                 running.reset_keep_alive();
-                let bytes = match running.encode(&event.into()) {
+                let encoded = match item {
+                    Item::Event(event) => running.encode(&event),
+                    Item::Encoded(encoded) => encoded,
+                };
+                match encoded {
                     Ok(bytes) => {
                         this.trace.sent += 1;
                         bytes
@@ -134,24 +188,41 @@ where
                         this.trace.unsupported += 1;
                         comment
                     }
-                };
-                return Poll::Ready(Some(Ok(Frame::data(bytes))));
+                }
             }
             Poll::Ready(None) => {
                 running.done = true;
                 this.trace.outcome = Outcome::Ended;
-                return Poll::Ready(None);
+                return match running.compressor.take().map(Compressor::finish) {
+                    Some(Ok(end)) => Poll::Ready(Some(Ok(Frame::data(end)))),
+                    Some(Err(error)) => {
+                        tracing::error!(%error, "could not end the compressed stream");
+                        Poll::Ready(None)
+                    }
+                    None => Poll::Ready(None),
+                };
             }
-            Poll::Pending => {}
+            Poll::Pending => {
+                let Some((every, sleep)) = &mut running.keep_alive else {
+                    return Poll::Pending;
+                };
+                ready!(sleep.as_mut().poll(cx));
+                sleep.as_mut().reset(Instant::now() + *every);
+                running.encoder().comment(KEEP_ALIVE_TEXT)
+            }
+        };
+        let Some(compressor) = &mut running.compressor else {
+            return Poll::Ready(Some(Ok(Frame::data(bytes))));
+        };
+        match compressor.frame(&bytes) {
+            Ok(compressed) => Poll::Ready(Some(Ok(Frame::data(compressed)))),
+            Err(error) => {
+                // Cannot happen when writing to memory; end the stream rather than send garbage.
+                tracing::error!(%error, "could not compress an event: ending the stream");
+                running.done = true;
+                Poll::Ready(None)
+            }
         }
-        if let Some((every, sleep)) = &mut running.keep_alive {
-            ready!(sleep.as_mut().poll(cx));
-            sleep.as_mut().reset(Instant::now() + *every);
-            return Poll::Ready(Some(Ok(Frame::data(
-                running.encoder.comment(KEEP_ALIVE_TEXT),
-            ))));
-        }
-        Poll::Pending
     }
 }
 
@@ -162,15 +233,25 @@ impl Running {
         }
     }
 
+    fn encoder(&mut self) -> &mut Encoder {
+        let dialect = self.dialect;
+        self.encoder.get_or_insert_with(|| Encoder::new(dialect))
+    }
+
     /// The bytes of `event`, or, when the dialect cannot say it, an SSE comment that says so
     /// (logged at error level): the stream goes on, and nothing vanishes without a trace.
     fn encode(&mut self, event: &Event) -> Result<Bytes, Bytes> {
-        self.encoder.encode(event).map_err(|unsupported| {
-            tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
-            self.encoder
-                .comment(&format!("datastar: event not sent: {unsupported}"))
-        })
+        encode_or_comment(self.encoder(), event)
     }
+}
+
+/// The bytes of `event`, or, when the encoder's dialect cannot say it, an SSE comment that says
+/// so (logged at error level).
+pub(crate) fn encode_or_comment(encoder: &mut Encoder, event: &Event) -> Result<Bytes, Bytes> {
+    encoder.encode(event).map_err(|unsupported| {
+        tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
+        encoder.comment(&format!("datastar: event not sent: {unsupported}"))
+    })
 }
 
 /// The tracing of one stream: its span, and a line when it closes that says why.
