@@ -102,9 +102,9 @@ impl DatastarLayer {
     /// Each event is flushed through the compressor the moment it is sent, so the client can
     /// decode it at once: compression never delays an event. Later events that repeat earlier
     /// ones (the same fragment with a few values changed) shrink to a few bytes, because the
-    /// compressor remembers the stream so far. That memory is per connection: about 300 KiB
-    /// for gzip and up to 1 MiB for brotli (quality 5, 256 KiB window) on a busy stream; see
-    /// BENCHMARKS.md for sizes and costs.
+    /// compressor remembers the stream so far (a 32 KiB window for gzip, up to 4 MiB for brotli,
+    /// quality 5). That memory is per connection and grows with the stream: weigh it for
+    /// thousands of long-lived streams. BENCHMARKS.md has sizes and costs.
     ///
     /// ```
     /// use axum::{Router, routing::get};

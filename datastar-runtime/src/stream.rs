@@ -17,15 +17,15 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_core::{Stream, TryStream};
-use http_body::{Body, Frame};
+use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tracing::Span;
 
 use crate::compress::{Coding, Compressor};
-use crate::encode::{Dialect, Encoder};
+use crate::encode::{Dialect, Encoder, encode, encode_comment};
 use crate::event::Event;
 
 /// How often an idle stream sends a keep-alive comment unless told otherwise.
@@ -252,6 +252,114 @@ pub(crate) fn encode_or_comment(encoder: &mut Encoder, event: &Event) -> Result<
         tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
         encoder.comment(&format!("datastar: event not sent: {unsupported}"))
     })
+}
+
+/// The body of a response whose events are all known when it is made ([`Events`] and the
+/// one-event replies): encoded in one piece once the layer has filled the slot, so that the
+/// server can send it with a `Content-Length` in a single write.
+///
+/// [`Events`]: crate::Events
+pub(crate) struct FiniteBody {
+    events: Finite,
+    slot: Slot,
+    encoded: OnceLock<Bytes>,
+    sent: bool,
+}
+
+/// The events of a [`FiniteBody`]: most replies hold one.
+pub(crate) enum Finite {
+    One(Event),
+    Many(Vec<Event>),
+}
+
+impl FiniteBody {
+    pub(crate) fn new(events: Finite, slot: Slot) -> Self {
+        FiniteBody {
+            events,
+            slot,
+            encoded: OnceLock::new(),
+            sent: false,
+        }
+    }
+
+    fn bytes(&self) -> &Bytes {
+        self.encoded.get_or_init(|| {
+            let router = self.slot.get();
+            let dialect = router.map_or(Dialect::default(), |r| r.dialect);
+            let events = match &self.events {
+                Finite::One(event) => std::slice::from_ref(event),
+                Finite::Many(events) => events,
+            };
+            let mut out = BytesMut::with_capacity(events.iter().map(size_estimate).sum());
+            for event in events {
+                if let Err(unsupported) = encode(event, dialect, &mut out) {
+                    tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
+                    encode_comment(
+                        &format!("datastar: event not sent: {unsupported}"),
+                        &mut out,
+                    );
+                }
+            }
+            let Some(coding) = router.and_then(|r| r.coding) else {
+                return out.freeze();
+            };
+            let mut compressor = Compressor::new(coding);
+            let compressed = compressor
+                .frame(&out)
+                .and_then(|head| Ok([head, compressor.finish()?].concat()));
+            match compressed {
+                Ok(bytes) => Bytes::from(bytes),
+                Err(error) => {
+                    // Cannot happen when writing to memory.
+                    tracing::error!(%error, "could not compress a reply: sending nothing");
+                    Bytes::new()
+                }
+            }
+        })
+    }
+}
+
+/// Room for an event's bytes: its text plus the framing of a few lines.
+fn size_estimate(event: &Event) -> usize {
+    let text = match event {
+        Event::PatchElements(e) => e.elements.len(),
+        Event::PatchSignals(e) => e.json.len(),
+        Event::ExecuteScript(e) => e.script.len(),
+        Event::RemoveElements(_) | Event::RemoveSignals(_) => 0,
+    };
+    text + 128
+}
+
+impl Body for FiniteBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.sent {
+            return Poll::Ready(None);
+        }
+        self.sent = true;
+        let bytes = self.bytes().clone();
+        Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        if self.sent {
+            return SizeHint::with_exact(0);
+        }
+        // Before the layer has spoken the dialect is unknown: no length, and no encoding yet.
+        if self.slot.get().is_none() && self.encoded.get().is_none() {
+            return SizeHint::default();
+        }
+        SizeHint::with_exact(self.bytes().len() as u64)
+    }
 }
 
 /// The tracing of one stream: its span, and a line when it closes that says why.
