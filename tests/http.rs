@@ -56,6 +56,7 @@ async fn http1_headers_are_exact_and_say_keep_alive_under_the_layer() {
         [
             "cache-control",
             "connection",
+            "content-length",
             "content-type",
             "x-accel-buffering"
         ]
@@ -91,7 +92,12 @@ async fn http2_headers_are_exact_and_never_say_connection() {
     assert!(headers.get("connection").is_none());
     assert_eq!(
         names(&headers),
-        ["cache-control", "content-type", "x-accel-buffering"]
+        [
+            "cache-control",
+            "content-length",
+            "content-type",
+            "x-accel-buffering"
+        ]
     );
     assert_eq!(body, HELLO_V1);
 }

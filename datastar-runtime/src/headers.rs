@@ -17,6 +17,8 @@ pub(crate) const NO: HeaderValue = HeaderValue::from_static("no");
 pub(crate) const DATASTAR_REQUEST: HeaderName = HeaderName::from_static("datastar-request");
 /// The `Vary` value of a response that depends on [`DATASTAR_REQUEST`].
 pub(crate) const VARY_DATASTAR_REQUEST: HeaderValue = HeaderValue::from_static("datastar-request");
+/// The `Vary` value of a response whose `Content-Encoding` follows `Accept-Encoding`.
+pub(crate) const VARY_ACCEPT_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
 /// The last `id:` the client saw, sent back when it reconnects.
 pub(crate) const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 /// The query parameter that carries the signals of GET and DELETE requests.

@@ -12,6 +12,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::compress;
 use crate::encode::Dialect;
 use crate::headers;
 use crate::stream::{RouterConfig, Slot};
@@ -27,7 +28,9 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 /// - [`keep_alive`](Self::keep_alive): the interval of keep-alive comments of every stream
 ///   that did not choose its own;
 /// - [`signals_limit`](Self::signals_limit): the largest signals payload
-///   [`ReadSignals`](crate::ReadSignals) accepts (1 MiB unless set).
+///   [`ReadSignals`](crate::ReadSignals) accepts (1 MiB unless set);
+/// - [`compression`](Self::compression): brotli or gzip for streams, when the client accepts it
+///   (off unless set).
 ///
 /// It also writes what only the request knows: `Connection: keep-alive` on SSE responses to
 /// HTTP/1.1 requests (never on HTTP/2, where the header is illegal, nor on HTTP/1.0, where a
@@ -56,6 +59,7 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 pub struct DatastarLayer {
     router: RouterConfig,
     signals_limit: usize,
+    compression: bool,
 }
 
 impl DatastarLayer {
@@ -65,8 +69,10 @@ impl DatastarLayer {
             router: RouterConfig {
                 dialect: Dialect::V1,
                 keep_alive: None,
+                coding: None,
             },
             signals_limit: DEFAULT_SIGNALS_LIMIT,
+            compression: false,
         }
     }
 
@@ -86,6 +92,35 @@ impl DatastarLayer {
     /// Rejects signals payloads larger than `bytes` with `413 Payload Too Large`.
     pub fn signals_limit(mut self, bytes: usize) -> Self {
         self.signals_limit = bytes;
+        self
+    }
+
+    /// Compresses every SSE response of the router (streams, [`Events`](crate::Events) and
+    /// one-event replies) with brotli or gzip, whichever the request's `Accept-Encoding`
+    /// prefers (brotli on a tie), and writes `Content-Encoding` and `Vary: Accept-Encoding`.
+    /// A client that accepts neither gets the stream as is.
+    ///
+    /// Each event is flushed through the compressor the moment it is sent, so the client can
+    /// decode it at once: compression never delays an event. Later events that repeat earlier
+    /// ones (the same fragment with a few values changed) shrink to a few bytes, because the
+    /// compressor remembers the stream so far (a 32 KiB window for gzip, up to 4 MiB for brotli,
+    /// quality 5). That memory is per connection and grows with the stream: weigh it for
+    /// thousands of long-lived streams. BENCHMARKS.md has sizes and costs.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use datastar_runtime::{DatastarLayer, PatchElements};
+    ///
+    /// async fn hello() -> PatchElements<datastar_runtime::ById> {
+    ///     PatchElements::new(r#"<p id="hello">hello</p>"#)
+    /// }
+    ///
+    /// let app: Router = Router::new()
+    ///     .route("/hello", get(hello))
+    ///     .layer(DatastarLayer::new().compression(true));
+    /// ```
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = on;
         self
     }
 }
@@ -149,13 +184,18 @@ where
         // Not HTTP/1.0: there a body of unknown length ends when the connection closes, so
         // `keep-alive` would be a lie.
         let http1 = request.version() == Version::HTTP_11;
+        let mut router = self.layer.router;
+        if self.layer.compression {
+            router.coding = compress::negotiate(request.headers());
+        }
         let vary = VaryMarker::default();
         let extensions = request.extensions_mut();
         extensions.insert(SignalsLimit(self.layer.signals_limit));
         extensions.insert(vary.clone());
         ResponseFuture {
             inner: self.inner.call(request),
-            router: self.layer.router,
+            router,
+            compression: self.layer.compression,
             http1,
             vary,
         }
@@ -168,6 +208,7 @@ pin_project! {
         #[pin]
         inner: F,
         router: RouterConfig,
+        compression: bool,
         http1: bool,
         vary: VaryMarker,
     }
@@ -183,11 +224,23 @@ where
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
         if let Some(slot) = response.extensions().get::<Slot>() {
-            slot.fill(*this.router);
-            if *this.http1 {
-                response
-                    .headers_mut()
-                    .insert(header::CONNECTION, headers::KEEP_ALIVE);
+            let mut router = *this.router;
+            if response.headers().contains_key(header::CONTENT_ENCODING) {
+                // The handler encoded the body itself.
+                router.coding = None;
+            }
+            // Only the innermost layer, whose choice the body takes, writes the headers.
+            if slot.fill(router) {
+                let headers = response.headers_mut();
+                if *this.http1 {
+                    headers.insert(header::CONNECTION, headers::KEEP_ALIVE);
+                }
+                if let Some(coding) = router.coding {
+                    headers.insert(header::CONTENT_ENCODING, coding.header_value());
+                }
+                if *this.compression {
+                    headers.append(header::VARY, headers::VARY_ACCEPT_ENCODING);
+                }
             }
         }
         if this.vary.is_marked() {

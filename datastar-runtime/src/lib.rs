@@ -9,7 +9,8 @@
 //! - their exact wire encoding in three dialects ([`Dialect`]): Datastar 1.0 (the default), the
 //!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream;
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
-//!   response, the dialect chosen once per router by [`DatastarLayer`];
+//!   response, the dialect (and compression) chosen once per router by [`DatastarLayer`];
+//! - one update sent to many open streams at once: [`Hub`];
 //! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`];
 //! - [`#[fragment]`](fragment), which turns an `async fn` returning maud [`Markup`] into a
 //!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
@@ -69,10 +70,12 @@
 //! ```
 
 mod channel;
+mod compress;
 mod encode;
 mod error;
 mod event;
 mod headers;
+mod hub;
 mod layer;
 mod reply;
 mod request;
@@ -91,6 +94,7 @@ pub use event::{
     AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, Meta, Mode,
     Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals, Selector, SignalPath,
 };
+pub use hub::{DEFAULT_HUB_CAPACITY, Hub, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};

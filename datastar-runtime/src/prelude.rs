@@ -16,9 +16,10 @@
 //! ```
 
 pub use crate::{
-    DatastarLayer, DatastarRequest, Dialect, Event, Events, ExecuteScript, LastEventId, Markup,
-    Mode, Namespace, PatchElements, PatchSignals, PreEscaped, ReadSignals, RemoveElements,
-    RemoveSignals, Render, Selector, Sender, Signals, Sse, channel, fragment, html, patch,
+    DatastarLayer, DatastarRequest, Dialect, Event, Events, ExecuteScript, Hub, LastEventId,
+    Markup, Mode, Namespace, PatchElements, PatchSignals, PreEscaped, ReadSignals, RemoveElements,
+    RemoveSignals, Render, Selector, Sender, Signals, Sse, Subscription, channel, fragment, html,
+    patch,
 };
 pub use axum::Router;
 pub use axum::extract::{Json, Path, Query, State};

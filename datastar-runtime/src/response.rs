@@ -13,7 +13,7 @@ use crate::event::{
     Event, ExecuteScript, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
 };
 use crate::headers;
-use crate::stream::{Slot, SseBody, TryEvents};
+use crate::stream::{EventSource, Finite, FiniteBody, Slot, Source, SseBody, TryEvents};
 
 /// A stream of events as a Server-Sent Events response.
 ///
@@ -116,16 +116,25 @@ where
     S::Item: Into<Event>,
 {
     fn into_response(self) -> Response {
-        let slot = Slot::default();
-        let body = SseBody::new(self.stream, self.keep_alive, slot.clone());
-        let mut response = Response::new(Body::new(body));
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, headers::EVENT_STREAM);
-        headers.insert(header::CACHE_CONTROL, headers::NO_CACHE);
-        headers.insert(headers::X_ACCEL_BUFFERING, headers::NO);
-        response.extensions_mut().insert(slot);
-        response
+        sse_response(
+            EventSource {
+                stream: self.stream,
+            },
+            self.keep_alive,
+        )
     }
+}
+
+/// The SSE response of every stream of this crate, whatever feeds it.
+pub(crate) fn sse_response<S>(source: S, keep_alive: Option<Option<Duration>>) -> Response
+where
+    S: Source + Send + 'static,
+{
+    let slot = Slot::default();
+    let body = SseBody::new(source, keep_alive, slot.clone());
+    let mut response = Response::new(Body::new(body));
+    event_stream(&mut response, slot);
+    response
 }
 
 /// A finite sequence of events, sent as one SSE response that ends after the last one.
@@ -152,28 +161,25 @@ where
     I::Item: Into<Event>,
 {
     fn into_response(self) -> Response {
-        Sse::new(Iter(self.0.into_iter()))
-            .keep_alive(None)
-            .into_response()
+        finite_response(Finite::Many(self.0.into_iter().map(Into::into).collect()))
     }
 }
 
-/// An iterator as a stream that is always ready.
-struct Iter<I>(I);
+/// The headers of every event stream, and the slot its layer fills.
+fn event_stream(response: &mut Response, slot: Slot) {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, headers::EVENT_STREAM);
+    headers.insert(header::CACHE_CONTROL, headers::NO_CACHE);
+    headers.insert(headers::X_ACCEL_BUFFERING, headers::NO);
+    response.extensions_mut().insert(slot);
+}
 
-impl<I: Iterator + Unpin> Stream for Iter<I> {
-    type Item = I::Item;
-
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<I::Item>> {
-        std::task::Poll::Ready(self.0.next())
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
+/// The response of events that are all known now: sent in one piece, with a length.
+fn finite_response(events: Finite) -> Response {
+    let slot = Slot::default();
+    let mut response = Response::new(Body::new(FiniteBody::new(events, slot.clone())));
+    event_stream(&mut response, slot);
+    response
 }
 
 /// One event is a complete SSE response.
@@ -181,7 +187,7 @@ macro_rules! one_event_response {
     ($($ty:ty),*) => {$(
         impl IntoResponse for $ty {
             fn into_response(self) -> Response {
-                Events(std::iter::once(Event::from(self))).into_response()
+                finite_response(Finite::One(Event::from(self)))
             }
         }
     )*};
@@ -196,7 +202,7 @@ one_event_response!(
 
 impl<T> IntoResponse for PatchElements<T> {
     fn into_response(self) -> Response {
-        Events(std::iter::once(Event::from(self))).into_response()
+        finite_response(Finite::One(Event::from(self)))
     }
 }
 

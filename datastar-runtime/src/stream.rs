@@ -1,10 +1,13 @@
 //! A stream of events as an HTTP body: one frame per event, keep-alive comments, and a clean
 //! end when the client goes away.
 //!
-//! The body encodes lazily: it learns its [`Dialect`] (and the router's keep-alive) on its first
-//! poll, from a [`Slot`] that [`DatastarLayer`](crate::DatastarLayer) fills after the handler
-//! returned and before the server polls the body. Without a layer the slot stays empty and the
-//! defaults apply.
+//! The body encodes lazily: it learns its [`Dialect`] (the router's keep-alive, and the
+//! compression negotiated for the request) on its first poll, from a [`Slot`] that
+//! [`DatastarLayer`](crate::DatastarLayer) fills after the handler returned and before the
+//! server polls the body. Without a layer the slot stays empty and the defaults apply.
+//!
+//! Its items come from a [`Source`]: a stream of events ([`EventSource`]), or a hub
+//! subscription whose events arrive already encoded, shared by every subscriber.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -14,14 +17,15 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_core::{Stream, TryStream};
-use http_body::{Body, Frame};
+use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tracing::Span;
 
-use crate::encode::{Dialect, Encoder};
+use crate::compress::{Coding, Compressor};
+use crate::encode::{Dialect, Encoder, encode, encode_comment};
 use crate::event::Event;
 
 /// How often an idle stream sends a keep-alive comment unless told otherwise.
@@ -36,6 +40,8 @@ pub(crate) struct RouterConfig {
     pub(crate) dialect: Dialect,
     /// `None`: the layer left the keep-alive alone.
     pub(crate) keep_alive: Option<Option<Duration>>,
+    /// The `Content-Encoding` negotiated for this request, when the layer compresses.
+    pub(crate) coding: Option<Coding>,
 }
 
 /// A response extension shared between an SSE body and the layer above it.
@@ -44,9 +50,9 @@ pub(crate) struct Slot(Arc<OnceLock<RouterConfig>>);
 
 impl Slot {
     /// Gives the body its router's config. The innermost layer answers first and wins, so a
-    /// nested router keeps its own dialect.
-    pub(crate) fn fill(&self, config: RouterConfig) {
-        let _ = self.0.set(config);
+    /// nested router keeps its own dialect. Whether this call was the one that decided.
+    pub(crate) fn fill(&self, config: RouterConfig) -> bool {
+        self.0.set(config).is_ok()
     }
 
     fn get(&self) -> Option<RouterConfig> {
@@ -54,11 +60,49 @@ impl Slot {
     }
 }
 
+/// What an SSE body sends next: an event to encode in the stream's dialect, or bytes already
+/// encoded for it (shared with other streams by the [`Hub`](crate::Hub)).
+pub(crate) enum Item {
+    Event(Event),
+    /// The bytes of an event, or (`Err`) the comment that says it could not be sent.
+    Encoded(Result<Bytes, Bytes>),
+}
+
+/// Where an SSE body takes its items from. The dialect is the stream's, known from its first poll.
+pub(crate) trait Source {
+    fn poll_item(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        dialect: Dialect,
+    ) -> Poll<Option<Item>>;
+}
+
+pin_project! {
+    /// A stream of events as a [`Source`].
+    pub(crate) struct EventSource<S> {
+        #[pin]
+        pub(crate) stream: S,
+    }
+}
+
+impl<S> Source for EventSource<S>
+where
+    S: Stream,
+    S::Item: Into<Event>,
+{
+    fn poll_item(self: Pin<&mut Self>, cx: &mut Context<'_>, _: Dialect) -> Poll<Option<Item>> {
+        self.project()
+            .stream
+            .poll_next(cx)
+            .map(|event| event.map(|event| Item::Event(event.into())))
+    }
+}
+
 pin_project! {
     /// The body of every SSE response of this crate.
     pub(crate) struct SseBody<S> {
         #[pin]
-        stream: S,
+        source: S,
         slot: Slot,
         // The response's own keep-alive choice, which beats the router's.
         keep_alive: Option<Option<Duration>>,
@@ -69,15 +113,18 @@ pin_project! {
 
 /// What the body needs once it knows its dialect.
 struct Running {
-    encoder: Encoder,
+    dialect: Dialect,
+    // Made at the first event that needs it: a stream fed by a hub may never need one.
+    encoder: Option<Encoder>,
     keep_alive: Option<(Duration, Pin<Box<Sleep>>)>,
+    compressor: Option<Compressor>,
     done: bool,
 }
 
 impl<S> SseBody<S> {
-    pub(crate) fn new(stream: S, keep_alive: Option<Option<Duration>>, slot: Slot) -> Self {
+    pub(crate) fn new(source: S, keep_alive: Option<Option<Duration>>, slot: Slot) -> Self {
         SseBody {
-            stream,
+            source,
             slot,
             keep_alive,
             running: None,
@@ -86,11 +133,7 @@ impl<S> SseBody<S> {
     }
 }
 
-impl<S> Body for SseBody<S>
-where
-    S: Stream,
-    S::Item: Into<Event>,
-{
+impl<S: Source> Body for SseBody<S> {
     type Data = Bytes;
     type Error = Infallible;
 
@@ -103,6 +146,7 @@ where
         let running = this.running.get_or_insert_with(|| {
             let router = this.slot.get();
             let dialect = router.map_or(Dialect::default(), |r| r.dialect);
+            let coding = router.and_then(|r| r.coding);
             let keep_alive = this
                 .keep_alive
                 .or(router.and_then(|r| r.keep_alive))
@@ -110,22 +154,32 @@ where
             this.trace
                 .span
                 .record("dialect", tracing::field::display(dialect));
-            tracing::debug!(?keep_alive, "stream opened");
+            tracing::debug!(
+                ?keep_alive,
+                coding = coding.map(Coding::as_str),
+                "stream opened"
+            );
             Running {
-                encoder: Encoder::new(dialect),
+                dialect,
+                encoder: None,
                 keep_alive: keep_alive
                     .filter(|every| !every.is_zero())
                     .map(|every| (every, Box::pin(tokio::time::sleep(every)))),
+                compressor: coding.map(Compressor::new),
                 done: false,
             }
         });
         if running.done {
             return Poll::Ready(None);
         }
-        match this.stream.poll_next(cx) {
-            Poll::Ready(Some(event)) => {
+        let bytes = match this.source.poll_item(cx, running.dialect) {
+            Poll::Ready(Some(item)) => {
                 running.reset_keep_alive();
-                let bytes = match running.encode(&event.into()) {
+                let encoded = match item {
+                    Item::Event(event) => running.encode(&event),
+                    Item::Encoded(encoded) => encoded,
+                };
+                match encoded {
                     Ok(bytes) => {
                         this.trace.sent += 1;
                         bytes
@@ -134,24 +188,41 @@ where
                         this.trace.unsupported += 1;
                         comment
                     }
-                };
-                return Poll::Ready(Some(Ok(Frame::data(bytes))));
+                }
             }
             Poll::Ready(None) => {
                 running.done = true;
                 this.trace.outcome = Outcome::Ended;
-                return Poll::Ready(None);
+                return match running.compressor.take().map(Compressor::finish) {
+                    Some(Ok(end)) => Poll::Ready(Some(Ok(Frame::data(end)))),
+                    Some(Err(error)) => {
+                        tracing::error!(%error, "could not end the compressed stream");
+                        Poll::Ready(None)
+                    }
+                    None => Poll::Ready(None),
+                };
             }
-            Poll::Pending => {}
+            Poll::Pending => {
+                let Some((every, sleep)) = &mut running.keep_alive else {
+                    return Poll::Pending;
+                };
+                ready!(sleep.as_mut().poll(cx));
+                sleep.as_mut().reset(Instant::now() + *every);
+                running.encoder().comment(KEEP_ALIVE_TEXT)
+            }
+        };
+        let Some(compressor) = &mut running.compressor else {
+            return Poll::Ready(Some(Ok(Frame::data(bytes))));
+        };
+        match compressor.frame(&bytes) {
+            Ok(compressed) => Poll::Ready(Some(Ok(Frame::data(compressed)))),
+            Err(error) => {
+                // Cannot happen when writing to memory; end the stream rather than send garbage.
+                tracing::error!(%error, "could not compress an event: ending the stream");
+                running.done = true;
+                Poll::Ready(None)
+            }
         }
-        if let Some((every, sleep)) = &mut running.keep_alive {
-            ready!(sleep.as_mut().poll(cx));
-            sleep.as_mut().reset(Instant::now() + *every);
-            return Poll::Ready(Some(Ok(Frame::data(
-                running.encoder.comment(KEEP_ALIVE_TEXT),
-            ))));
-        }
-        Poll::Pending
     }
 }
 
@@ -162,14 +233,132 @@ impl Running {
         }
     }
 
+    fn encoder(&mut self) -> &mut Encoder {
+        let dialect = self.dialect;
+        self.encoder.get_or_insert_with(|| Encoder::new(dialect))
+    }
+
     /// The bytes of `event`, or, when the dialect cannot say it, an SSE comment that says so
     /// (logged at error level): the stream goes on, and nothing vanishes without a trace.
     fn encode(&mut self, event: &Event) -> Result<Bytes, Bytes> {
-        self.encoder.encode(event).map_err(|unsupported| {
-            tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
-            self.encoder
-                .comment(&format!("datastar: event not sent: {unsupported}"))
+        encode_or_comment(self.encoder(), event)
+    }
+}
+
+/// The bytes of `event`, or, when the encoder's dialect cannot say it, an SSE comment that says
+/// so (logged at error level).
+pub(crate) fn encode_or_comment(encoder: &mut Encoder, event: &Event) -> Result<Bytes, Bytes> {
+    encoder.encode(event).map_err(|unsupported| {
+        tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
+        encoder.comment(&format!("datastar: event not sent: {unsupported}"))
+    })
+}
+
+/// The body of a response whose events are all known when it is made ([`Events`] and the
+/// one-event replies): encoded in one piece once the layer has filled the slot, so that the
+/// server can send it with a `Content-Length` in a single write.
+///
+/// [`Events`]: crate::Events
+pub(crate) struct FiniteBody {
+    events: Finite,
+    slot: Slot,
+    encoded: OnceLock<Bytes>,
+    sent: bool,
+}
+
+/// The events of a [`FiniteBody`]: most replies hold one.
+pub(crate) enum Finite {
+    One(Event),
+    Many(Vec<Event>),
+}
+
+impl FiniteBody {
+    pub(crate) fn new(events: Finite, slot: Slot) -> Self {
+        FiniteBody {
+            events,
+            slot,
+            encoded: OnceLock::new(),
+            sent: false,
+        }
+    }
+
+    fn bytes(&self) -> &Bytes {
+        self.encoded.get_or_init(|| {
+            let router = self.slot.get();
+            let dialect = router.map_or(Dialect::default(), |r| r.dialect);
+            let events = match &self.events {
+                Finite::One(event) => std::slice::from_ref(event),
+                Finite::Many(events) => events,
+            };
+            let mut out = BytesMut::with_capacity(events.iter().map(size_estimate).sum());
+            for event in events {
+                if let Err(unsupported) = encode(event, dialect, &mut out) {
+                    tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
+                    encode_comment(
+                        &format!("datastar: event not sent: {unsupported}"),
+                        &mut out,
+                    );
+                }
+            }
+            let Some(coding) = router.and_then(|r| r.coding) else {
+                return out.freeze();
+            };
+            let mut compressor = Compressor::new(coding);
+            let compressed = compressor
+                .frame(&out)
+                .and_then(|head| Ok([head, compressor.finish()?].concat()));
+            match compressed {
+                Ok(bytes) => Bytes::from(bytes),
+                Err(error) => {
+                    // Cannot happen when writing to memory.
+                    tracing::error!(%error, "could not compress a reply: sending nothing");
+                    Bytes::new()
+                }
+            }
         })
+    }
+}
+
+/// Room for an event's bytes: its text plus the framing of a few lines.
+fn size_estimate(event: &Event) -> usize {
+    let text = match event {
+        Event::PatchElements(e) => e.elements.len(),
+        Event::PatchSignals(e) => e.json.len(),
+        Event::ExecuteScript(e) => e.script.len(),
+        Event::RemoveElements(_) | Event::RemoveSignals(_) => 0,
+    };
+    text + 128
+}
+
+impl Body for FiniteBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.sent {
+            return Poll::Ready(None);
+        }
+        self.sent = true;
+        let bytes = self.bytes().clone();
+        Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        if self.sent {
+            return SizeHint::with_exact(0);
+        }
+        // Before the layer has spoken the dialect is unknown: no length, and no encoding yet.
+        if self.slot.get().is_none() && self.encoded.get().is_none() {
+            return SizeHint::default();
+        }
+        SizeHint::with_exact(self.bytes().len() as u64)
     }
 }
 
@@ -275,7 +464,9 @@ mod tests {
     use crate::event::{PatchElements, PatchSignals};
     use http_body_util::BodyExt;
 
-    async fn next(body: &mut Pin<Box<SseBody<impl Stream<Item = Event>>>>) -> Option<Bytes> {
+    type Boxed<S> = Pin<Box<SseBody<EventSource<S>>>>;
+
+    async fn next(body: &mut Boxed<impl Stream<Item = Event>>) -> Option<Bytes> {
         let frame = body.frame().await?.expect("infallible");
         Some(frame.into_data().expect("data"))
     }
@@ -284,8 +475,8 @@ mod tests {
         stream: S,
         keep_alive: Option<Option<Duration>>,
         slot: Slot,
-    ) -> Pin<Box<SseBody<S>>> {
-        Box::pin(SseBody::new(stream, keep_alive, slot))
+    ) -> Boxed<S> {
+        Box::pin(SseBody::new(EventSource { stream }, keep_alive, slot))
     }
 
     #[tokio::test(start_paused = true)]
@@ -320,6 +511,7 @@ mod tests {
         slot.fill(RouterConfig {
             dialect: Dialect::Seed,
             keep_alive: Some(Some(Duration::from_millis(1))),
+            coding: None,
         });
         let events = futures_util::stream::iter([
             Event::from(PatchSignals::raw("{}").unwrap()),

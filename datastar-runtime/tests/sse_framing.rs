@@ -97,7 +97,10 @@ fn selector_or_rejection(s: &str) -> Option<Selector> {
     let css = format!("[data-x=\"{}\"]", s.replace(['"', '\\'], ""));
     match Selector::new(css.clone()) {
         Ok(selector) => {
-            assert!(!css.contains(['\r', '\n']), "a line break got through: {css:?}");
+            assert!(
+                !css.contains(['\r', '\n']),
+                "a line break got through: {css:?}"
+            );
             Some(selector)
         }
         Err(err) => {

@@ -1,9 +1,10 @@
 //! Live feed: a shared feed that every open tab sees update at once.
 //!
-//! Each tab opens one long-lived stream on load (`data-init`). Its handler subscribes to a
-//! broadcast of new posts, then sends the feed as it stands, then each new post as it comes,
-//! through the runtime's [`channel`](datastar_runtime::channel). A post is a plain POST that broadcasts the message and
-//! clears the poster's input.
+//! Each tab opens one long-lived stream on load (`data-init`): a subscription to the runtime's
+//! [`Hub`](datastar_runtime::Hub), which starts with the feed as it stands. A post is a plain
+//! POST that publishes the whole list (a "fat morph": the browser morphs it in place, and the
+//! compressed stream sends only what changed) and clears the poster's input. The hub encodes
+//! each publish once for all tabs, and a tab too slow to keep up gets the list as it is now.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,7 +12,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use datastar_runtime::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::broadcast;
 
 use super::layout::{Example, Layout};
 
@@ -34,7 +34,8 @@ struct Post {
 #[derive(Clone)]
 struct Feed {
     posts: Arc<Mutex<Vec<Post>>>,
-    new_posts: broadcast::Sender<Post>,
+    /// One topic: the feed.
+    hub: Hub<()>,
 }
 
 #[derive(Deserialize)]
@@ -43,10 +44,13 @@ struct Draft {
 }
 
 pub fn routes(layout: Layout) -> Router {
-    let feed = Feed {
-        posts: Arc::default(),
-        new_posts: broadcast::channel(64).0,
-    };
+    let posts: Arc<Mutex<Vec<Post>>> = Arc::default();
+    // A tab that fell behind gets the whole list as it is now.
+    let hub = Hub::new({
+        let posts = posts.clone();
+        move |_: &()| [patch!(list(&posts.lock().unwrap()))]
+    });
+    let feed = Feed { posts, hub };
     Router::new()
         .route(
             "/",
@@ -72,7 +76,7 @@ fn demo() -> Markup {
     }
 }
 
-fn posts(posts: &[Post]) -> Markup {
+fn list(posts: &[Post]) -> Markup {
     html! { ul #posts { @for post in posts.iter().rev() { (item(post)) } } }
 }
 
@@ -80,35 +84,13 @@ fn item(post: &Post) -> Markup {
     html! { li { span.muted { (post.time) } " " (post.text) } }
 }
 
-/// `GET /updates`: the feed now, then every new post, for as long as the tab stays.
-async fn updates(State(feed): State<Feed>) -> impl IntoResponse {
-    let (sender, response) = channel(16);
+/// `GET /updates`: the feed now, then the feed each time it changes, for as long as the tab stays.
+async fn updates(State(feed): State<Feed>) -> Subscription<()> {
     // Subscribe before taking the snapshot, so that no post falls between the two.
-    let mut new_posts = feed.new_posts.subscribe();
-    let snapshot = posts(&feed.posts.lock().unwrap());
-    tokio::spawn(async move {
-        let status = html! { p #feed_status.muted { "● live" } };
-        for html in [snapshot, status] {
-            if sender.send(patch!(html)).await.is_err() {
-                return;
-            }
-        }
-        loop {
-            let post = tokio::select! {
-                () = sender.closed() => return, // the tab went away
-                post = new_posts.recv() => match post {
-                    Ok(post) => post,
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-            };
-            let event = patch!(selector = "#posts", merge = "prepend", item(&post));
-            if sender.send(event).await.is_err() {
-                return;
-            }
-        }
-    });
-    response
+    let subscription = feed.hub.subscribe(());
+    let snapshot = list(&feed.posts.lock().unwrap());
+    let status = html! { p #feed_status.muted { "● live" } };
+    subscription.first([patch!(snapshot), patch!(status)])
 }
 
 /// `POST /post`: shares the message with every tab, and empties the poster's input.
@@ -123,11 +105,11 @@ async fn publish(
             text: text.to_owned(),
         };
         let mut posts = feed.posts.lock().unwrap();
-        posts.push(post.clone());
+        posts.push(post);
         let excess = posts.len().saturating_sub(KEEP);
         posts.drain(..excess);
-        // No tab listening is not an error.
-        let _ = feed.new_posts.send(post);
+        // Published under the lock, so tabs see the lists in the order they were made.
+        feed.hub.publish(&(), patch!(list(&posts)));
     }
     PatchSignals::new(&json!({ "message": "" })).unwrap()
 }

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::http::header;
 use axum::routing::get;
+use datastar_runtime::DatastarLayer;
 
 use layout::Layout;
 
@@ -34,7 +35,8 @@ pub enum Client {
     Local(PathBuf),
 }
 
-/// The whole gallery: the index, every example under `/examples/NAME`, and the client.
+/// The whole gallery: the index, every example under `/examples/NAME`, and the client. Its
+/// streams are compressed (brotli or gzip) whenever the browser accepts it.
 pub fn app(client: Client) -> Router {
     let layout = Layout::new(&client);
     let mut app = Router::new()
@@ -57,6 +59,7 @@ pub fn app(client: Client) -> Router {
         )
         .nest("/examples/live_feed", live_feed::routes(layout.clone()))
         .nest("/examples/todomvc", todomvc::routes(layout));
+    app = app.layer(DatastarLayer::new().compression(true));
     if let Client::Local(path) = &client {
         let js = std::fs::read(path)
             .unwrap_or_else(|e| panic!("cannot read the Datastar client {}: {e}", path.display()));

@@ -171,3 +171,59 @@ impl Drop for DropGuard {
         }
     }
 }
+
+/// An open `GET` response over a connection of its own. Dropping it closes the socket, as a
+/// browser tab that goes away.
+pub struct Stream {
+    /// The response; read its body with [`Stream::next_chunk`].
+    pub response: Response<Incoming>,
+    client: Client,
+}
+
+impl Stream {
+    /// `GET path` with `headers` on a new HTTP/1.1 connection to `addr`.
+    pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Stream {
+        let mut client = Client::http1(addr).await;
+        let response = client.send(Method::GET, path, headers, Bytes::new()).await;
+        Stream { response, client }
+    }
+
+    /// The next data frame of the body as it arrived, `None` at the end. Fails after [`PATIENCE`].
+    pub async fn next_chunk(&mut self) -> Option<Bytes> {
+        next_chunk(self.response.body_mut()).await
+    }
+
+    /// A header of the response, as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let value = self.response.headers().get(name)?;
+        Some(value.to_str().expect("ASCII header"))
+    }
+
+    /// Closes the connection.
+    pub fn close(self) {
+        self.client.close();
+    }
+}
+
+/// The events in `text` that are complete (end with an empty line), and what is left after them.
+pub fn split_events(text: &str) -> (Vec<&str>, &str) {
+    let mut events = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\n\n") {
+        events.push(&rest[..at + 1]);
+        rest = &rest[at + 2..];
+    }
+    (events, rest)
+}
+
+/// Waits until `condition` holds, checking every few milliseconds; fails after `within`.
+pub async fn wait_until(what: &str, within: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + within;
+    while !condition() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fan-out: CONNECTIONS (10,000) SSE streams on loopback subscribed to one hub topic, an event
+# published every 100 ms, MEASURE_SECONDS (30) of measurement: delivery latency p50/p99 and the
+# server's resident memory per connection. Release builds; bounded: the server exits by itself.
+#
+#   bench/fanout.sh
+#   CONNECTIONS=2000 MEASURE_SECONDS=10 bench/fanout.sh
+#   SERVER=axum bench/fanout.sh      # baseline: axum's Sse + tokio broadcast, no hub
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+connections=${CONNECTIONS:-10000}
+seconds=${MEASURE_SECONDS:-30}
+port=${PORT:-18190}
+# 65536 where allowed; else the hard limit (20000 here: enough, server and client are separate processes).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo "open files limit: $(ulimit -n)"
+cargo build --release -q -p datastar-bench --bin fanout-server --bin fanout-client
+# Long enough for connecting (up to 120 s) and measuring; it exits by itself after that.
+target/release/fanout-server "$port" $((seconds + 180)) 100 "${SERVER:-hub}" > /dev/null &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+sleep 1
+echo "server: ${SERVER:-hub}, $connections connections, $seconds s"
+target/release/fanout-client "$port" "$connections" "$seconds" "$server"

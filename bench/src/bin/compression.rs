@@ -1,0 +1,270 @@
+//! Bytes on the wire for a stream of 1,000 morphs of a 50-row table whose values change a
+//! little each time, sent as identity, gzip and brotli by a real server (`DatastarLayer::
+//! compression(true)`) to a raw HTTP/1.1 client on 127.0.0.1; then the same 1,000 frames through
+//! other brotli qualities/windows and gzip levels, each flushed after every frame as the runtime
+//! does, to show where the runtime's choice sits.
+//!
+//! ```text
+//! compression
+//! ```
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Instant;
+
+use axum::Router;
+use axum::routing::get;
+use datastar_runtime::{DatastarLayer, Dialect, Event, PatchElements, Sse, encode};
+use maud::{Markup, html};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const EVENTS: usize = 1000;
+const ROWS: usize = 50;
+
+/// A table of `ROWS` stocks; each step a few prices move.
+struct Market {
+    prices: Vec<u32>,
+    seed: u64,
+}
+
+impl Market {
+    fn new() -> Self {
+        Market {
+            prices: (0..ROWS as u32).map(|i| 10_000 + i * 137).collect(),
+            seed: 0x9E37_79B9_7F4A_7C15,
+        }
+    }
+
+    fn random(&mut self) -> u64 {
+        // xorshift64: deterministic, so every run sends the same stream.
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        self.seed
+    }
+
+    fn step(&mut self) -> Markup {
+        for _ in 0..3 {
+            let row = (self.random() % ROWS as u64) as usize;
+            let delta = (self.random() % 41) as i64 - 20;
+            self.prices[row] = (self.prices[row] as i64 + delta).max(1) as u32;
+        }
+        html! {
+            table #market.prices {
+                thead { tr { th { "Symbol" } th { "Company" } th.num { "Price" } th { "Trend" } } }
+                tbody {
+                    @for (i, price) in self.prices.iter().enumerate() {
+                        tr #{"row-" (i)} .{"trend-" (if price % 2 == 0 { "up" } else { "down" })} {
+                            td.symbol { "SYM" (i) }
+                            td { "Company number " (i) " Incorporated" }
+                            td.num { (price / 100) "." (format!("{:02}", price % 100)) }
+                            td { button data-on:click={"@post('/watch/" (i) "')"} { "Watch" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn events() -> Vec<Event> {
+    let mut market = Market::new();
+    (0..EVENTS)
+        .map(|_| PatchElements::new(market.step().into_string()).into())
+        .collect()
+}
+
+/// Reads a whole HTTP/1.1 response with `accept-encoding` (none when empty), until the server
+/// closes: (bytes on the wire, decoded body).
+async fn fetch(addr: SocketAddr, accept: &str) -> (usize, Vec<u8>, String) {
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let accept = if accept.is_empty() {
+        String::new()
+    } else {
+        format!("accept-encoding: {accept}\r\n")
+    };
+    socket
+        .write_all(
+            format!("GET /market HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n{accept}\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut wire = Vec::new();
+    socket.read_to_end(&mut wire).await.unwrap();
+    let end = wire.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&wire[..end]).to_lowercase();
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+    let coding = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-encoding: "))
+        .unwrap_or("identity")
+        .to_owned();
+    let body = dechunk(&wire[end..]);
+    (wire.len(), body, coding)
+}
+
+fn dechunk(mut chunked: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line = chunked.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size = usize::from_str_radix(std::str::from_utf8(&chunked[..line]).unwrap().trim(), 16)
+            .unwrap();
+        chunked = &chunked[line + 2..];
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&chunked[..size]);
+        chunked = &chunked[size + 2..];
+    }
+}
+
+fn decode(coding: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match coding {
+        "gzip" => flate2::read::GzDecoder::new(body)
+            .read_to_end(&mut out)
+            .unwrap(),
+        "br" => brotli::Decompressor::new(body, 4096)
+            .read_to_end(&mut out)
+            .unwrap(),
+        _ => return body.to_vec(),
+    };
+    out
+}
+
+/// This process's resident memory (approximate: freed memory may stay resident).
+fn vm_rss_kib() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// Compresses `frames` one by one with a flush after each: (bytes, microseconds per frame).
+fn sweep(frames: &[Vec<u8>], mut compress: impl FnMut(&[u8]) -> usize) -> (usize, f64) {
+    let started = Instant::now();
+    let bytes: usize = frames.iter().map(|f| compress(f)).sum();
+    (
+        bytes,
+        started.elapsed().as_secs_f64() * 1e6 / frames.len() as f64,
+    )
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let frames: Vec<Vec<u8>> = events()
+        .iter()
+        .map(|e| {
+            let mut out = Vec::new();
+            encode(e, Dialect::V1, &mut out).unwrap();
+            out
+        })
+        .collect();
+    let identity_payload: usize = frames.iter().map(Vec::len).sum();
+    println!(
+        "{EVENTS} morphs of a {ROWS}-row table, {:.0} bytes per event on average\n",
+        identity_payload as f64 / EVENTS as f64
+    );
+    runtime.block_on(async {
+        let app = Router::new()
+            .route(
+                "/market",
+                get(|| async { Sse::new(futures_util::stream::iter(events())) }),
+            )
+            .layer(DatastarLayer::new().compression(true).keep_alive(None));
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+        println!("through the server (DatastarLayer::compression(true)), whole responses:");
+        println!(
+            "{:<28} {:>12} {:>12} {:>10}",
+            "Accept-Encoding", "wire bytes", "body bytes", "vs identity"
+        );
+        let mut identity = 0;
+        let mut plain = Vec::new();
+        for accept in ["", "gzip", "gzip, deflate, br, zstd"] {
+            let (wire, body, coding) = fetch(addr, accept).await;
+            let decoded = decode(&coding, &body);
+            if accept.is_empty() {
+                identity = wire;
+                plain = decoded.clone();
+                assert_eq!(plain.len(), identity_payload);
+            }
+            assert_eq!(decoded, plain, "{coding} decodes to the same stream");
+            println!(
+                "{:<28} {:>12} {:>12} {:>9.1}x  ({coding})",
+                if accept.is_empty() { "(none)" } else { accept },
+                wire,
+                body.len(),
+                identity as f64 / wire as f64
+            );
+        }
+    });
+
+    println!("\nthe same {EVENTS} frames, flushed after each, outside the server:");
+    println!(
+        "{:<32} {:>10} {:>10} {:>13} {:>14}",
+        "codec", "bytes", "vs payload", "us per event", "RSS growth KiB"
+    );
+    let report = |name: &str, (bytes, us): (usize, f64), rss: i64| {
+        println!(
+            "{name:<32} {bytes:>10} {:>9.1}x {us:>13.1} {rss:>14}",
+            identity_payload as f64 / bytes as f64
+        );
+    };
+    report("identity", (identity_payload, 0.0), 0);
+    for level in [1, 6, 9] {
+        let before = vm_rss_kib();
+        let mut encoder =
+            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+        let result = sweep(&frames, |f| {
+            encoder.write_all(f).unwrap();
+            encoder.flush().unwrap();
+            std::mem::take(encoder.get_mut()).len()
+        });
+        report(
+            &format!("gzip level {level}"),
+            result,
+            vm_rss_kib() - before,
+        );
+    }
+    for (quality, window) in [
+        (4, 18),
+        (5, 18),
+        (5, 20),
+        (5, 21),
+        (5, 22),
+        (6, 22),
+        (9, 22),
+        (11, 22),
+    ] {
+        let before = vm_rss_kib();
+        let mut encoder = brotli::CompressorWriter::new(Vec::new(), 4096, quality, window);
+        let marker = if (quality, window) == (5, 22) {
+            "  <- runtime"
+        } else {
+            ""
+        };
+        let result = sweep(&frames, |f| {
+            encoder.write_all(f).unwrap();
+            encoder.flush().unwrap();
+            std::mem::take(encoder.get_mut()).len()
+        });
+        // The encoder is still alive: what it holds after the stream is resident.
+        report(
+            &format!("brotli q{quality} window {window}{marker}"),
+            result,
+            vm_rss_kib() - before,
+        );
+    }
+}

@@ -1,0 +1,205 @@
+//! The fan-out client: opens `CONNECTIONS` SSE streams to `GET /feed` on 127.0.0.1 from one
+//! process (raw HTTP/1.1 over tokio's `TcpStream`), and once all are open, measures for
+//! `SECONDS` the delay between each event's publish time (written in it by the server) and
+//! its arrival. Then it prints p50, p99 and max, the events received and expected, and the
+//! server's resident memory per connection: (VmRSS with all connected − VmRSS before any)
+//! / CONNECTIONS, read from /proc/SERVER_PID/status.
+//!
+//! ```text
+//! fanout-client PORT CONNECTIONS SECONDS SERVER_PID
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_micros() as u64
+}
+
+fn vm_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("server status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// Latency histogram: 0.1 ms buckets up to 10 s (the last bucket holds anything later).
+const BUCKET_US: u64 = 100;
+const BUCKETS: usize = 100_000;
+
+/// One stream: connects, then counts the latency of every event while `measuring` is set.
+/// It runs until aborted.
+async fn stream(
+    port: u16,
+    connected: Arc<AtomicUsize>,
+    gate: Arc<Semaphore>,
+    measuring: Arc<AtomicBool>,
+    histogram: Arc<Vec<AtomicU32>>,
+) {
+    // A connect slot, given back once the stream is open.
+    let mut permit = Some(gate.acquire_owned().await.expect("semaphore"));
+    let mut socket = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    socket
+        .write_all(b"GET /feed HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n")
+        .await
+        .expect("request");
+    let mut buffer = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    let mut headers_done = false;
+    loop {
+        let n = match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        let arrived = now_micros();
+        buffer.extend_from_slice(&chunk[..n]);
+        if !headers_done {
+            let Some(end) = find(&buffer, b"\r\n\r\n") else {
+                continue;
+            };
+            assert!(buffer.starts_with(b"HTTP/1.1 200"), "not 200");
+            buffer.drain(..end + 4);
+            headers_done = true;
+            connected.fetch_add(1, Relaxed);
+            permit.take();
+        }
+        // Each event's time sits in `<span id="t">MICROS</span>`.
+        while let Some(at) = find(&buffer, b"id=\"t\">") {
+            let start = at + 7;
+            let Some(len) = find(&buffer[start..], b"<") else {
+                break;
+            };
+            let sent: u64 = std::str::from_utf8(&buffer[start..start + len])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .expect("a time");
+            if measuring.load(Relaxed) {
+                let bucket = (arrived.saturating_sub(sent) / BUCKET_US) as usize;
+                histogram[bucket.min(BUCKETS - 1)].fetch_add(1, Relaxed);
+            }
+            buffer.drain(..start + len);
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The latency (ms) under which a fraction `p` of the samples fall.
+fn percentile(histogram: &[u64], p: f64) -> f64 {
+    let total: u64 = histogram.iter().sum();
+    let rank = ((total as f64) * p).ceil().max(1.0) as u64;
+    let mut seen = 0;
+    for (bucket, count) in histogram.iter().enumerate() {
+        seen += count;
+        if seen >= rank {
+            return (bucket as u64 + 1) as f64 * BUCKET_US as f64 / 1000.0;
+        }
+    }
+    f64::NAN
+}
+
+/// utime + stime of a process, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
+        .split(' ')
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: fanout-client PORT CONNECTIONS SECONDS SERVER_PID";
+    let port: u16 = args.first().and_then(|a| a.parse().ok()).expect(usage);
+    let connections: usize = args.get(1).and_then(|a| a.parse().ok()).expect(usage);
+    let seconds: u64 = args.get(2).and_then(|a| a.parse().ok()).expect(usage);
+    let server: u32 = args.get(3).and_then(|a| a.parse().ok()).expect(usage);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let idle = vm_rss_kib(server);
+        let connected = Arc::new(AtomicUsize::new(0));
+        // At most 256 connection attempts at once: the listen backlog is 1024.
+        let gate = Arc::new(Semaphore::new(256));
+        let measuring = Arc::new(AtomicBool::new(false));
+        let histogram: Arc<Vec<AtomicU32>> = Arc::new((0..BUCKETS).map(|_| AtomicU32::new(0)).collect());
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = (0..connections)
+            .map(|_| {
+                tokio::spawn(stream(
+                    port,
+                    connected.clone(),
+                    gate.clone(),
+                    measuring.clone(),
+                    histogram.clone(),
+                ))
+            })
+            .collect();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        while connected.load(Relaxed) < connections {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} of {connections} connected within 120 s",
+                connected.load(Relaxed)
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        println!("{connections} streams open in {:.1} s", started.elapsed().as_secs_f64());
+        // Let the first events reach everyone, then measure.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let loaded = vm_rss_kib(server);
+        let (server_cpu, client_cpu) = (cpu_seconds(server), cpu_seconds(std::process::id()));
+        measuring.store(true, Relaxed);
+        tokio::time::sleep(Duration::from_secs(seconds)).await;
+        measuring.store(false, Relaxed);
+        let server_cpu = cpu_seconds(server) - server_cpu;
+        let client_cpu = cpu_seconds(std::process::id()) - client_cpu;
+        let loaded_after = vm_rss_kib(server);
+        for task in &tasks {
+            task.abort();
+        }
+        let counts: Vec<u64> = histogram.iter().map(|c| c.load(Relaxed) as u64).collect();
+        let received: u64 = counts.iter().sum();
+        let expected = connections as u64 * seconds * 10;
+        println!(
+            "events received {received} (at most {expected}: {seconds} s of 10 publishes/s x {connections})"
+        );
+        println!(
+            "latency ms (0.1 ms buckets): p50 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1}",
+            percentile(&counts, 0.50),
+            percentile(&counts, 0.99),
+            percentile(&counts, 0.999),
+            percentile(&counts, 1.0)
+        );
+        println!(
+            "CPU while measuring: server {:.0}% of a core, client {:.0}% of a core; load average {}",
+            server_cpu / seconds as f64 * 100.0,
+            client_cpu / seconds as f64 * 100.0,
+            std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+        );
+        println!(
+            "server VmRSS: idle {idle} KiB, {connections} streams {loaded} KiB ({loaded_after} KiB at the end)"
+        );
+        println!(
+            "memory per connection: {:.2} KiB",
+            (loaded as f64 - idle as f64) / connections as f64
+        );
+    });
+}

@@ -1,0 +1,178 @@
+//! Compressed streams over real TCP: negotiated by `Accept-Encoding`, and every event
+//! decodable by the client before the next one is even produced.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use datastar_runtime::{DatastarLayer, PatchElements, channel};
+use datastar_tests::{Stream, serve};
+use tokio::sync::oneshot;
+
+/// The release of the second event, taken by the one request of a test.
+#[derive(Clone, Default)]
+struct Gate(Arc<Mutex<Option<oneshot::Receiver<()>>>>);
+
+fn event(n: u32) -> PatchElements<datastar_runtime::ById> {
+    // Repetitive, as real fragments are: a compressor would like to wait for more.
+    let rows: String = (0..40)
+        .map(|i| format!("<tr id=\"row{i}\"><td>item {i}</td><td>{n}</td></tr>"))
+        .collect();
+    PatchElements::new(format!("<table id=\"t\" data-n=\"{n}\">{rows}</table>"))
+}
+
+fn wire(n: u32) -> String {
+    let mut out = Vec::new();
+    datastar_runtime::encode(&event(n).into(), datastar_runtime::Dialect::V1, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Sends event 1, waits until the test opens the gate, sends event 2, ends.
+async fn two_events(State(gate): State<Gate>) -> impl IntoResponse {
+    let release = gate.0.lock().unwrap().take().expect("one request per test");
+    let (sender, response) = channel(1);
+    tokio::spawn(async move {
+        if sender.send(event(1)).await.is_err() {
+            return;
+        }
+        if release.await.is_err() {
+            return;
+        }
+        let _ = sender.send(event(2)).await;
+    });
+    response
+}
+
+async fn server(compression: bool) -> (oneshot::Sender<()>, SocketAddr) {
+    let (open, release) = oneshot::channel();
+    let gate = Gate(Arc::new(Mutex::new(Some(release))));
+    let app = Router::new()
+        .route("/two", get(two_events))
+        .with_state(gate)
+        .layer(DatastarLayer::new().compression(compression));
+    (open, serve(app).await)
+}
+
+/// Everything `wire` decodes to so far, as a client that decompresses as bytes arrive.
+fn decode_so_far(coding: &str, wire: &[u8]) -> String {
+    let out = match coding {
+        "gzip" => {
+            let mut decoder = flate2::write::GzDecoder::new(Vec::new());
+            decoder.write_all(wire).unwrap();
+            decoder.flush().unwrap();
+            std::mem::take(decoder.get_mut())
+        }
+        "br" => {
+            let mut decoder = brotli::DecompressorWriter::new(Vec::new(), 4096);
+            decoder.write_all(wire).unwrap();
+            decoder.flush().unwrap();
+            std::mem::take(decoder.get_mut())
+        }
+        _ => wire.to_vec(),
+    };
+    String::from_utf8(out).unwrap()
+}
+
+/// Reads until the decoded text holds `want`.
+async fn read_until(
+    stream: &mut Stream,
+    coding: &str,
+    received: &mut Vec<u8>,
+    want: &str,
+) -> String {
+    loop {
+        let decoded = decode_so_far(coding, received);
+        if decoded.contains(want) {
+            return decoded;
+        }
+        let chunk = stream.next_chunk().await.unwrap_or_else(|| {
+            panic!("the stream ended before {want:?}; decoded so far: {decoded:?}")
+        });
+        received.extend_from_slice(&chunk);
+    }
+}
+
+async fn each_event_decodes_before_the_next_is_made(accept: &str, coding: &str) {
+    let (open, addr) = server(true).await;
+    let mut stream = Stream::get(addr, "/two", &[("accept-encoding", accept)]).await;
+    assert_eq!(stream.header("content-encoding"), Some(coding));
+    assert_eq!(stream.header("vary"), Some("accept-encoding"));
+    assert_eq!(stream.header("content-type"), Some("text/event-stream"));
+
+    let mut received = Vec::new();
+    let decoded = read_until(&mut stream, coding, &mut received, &wire(1)).await;
+    // Event 2 does not exist yet: the gate is closed.
+    assert_eq!(decoded, wire(1), "{coding}: exactly event 1, complete");
+    let compressed_one = received.len();
+
+    open.send(()).unwrap();
+    read_until(&mut stream, coding, &mut received, &wire(2)).await;
+    let compressed_two = received.len() - compressed_one;
+    while let Some(chunk) = stream.next_chunk().await {
+        received.extend_from_slice(&chunk);
+    }
+    let all = decode_so_far(coding, &received);
+    assert_eq!(all, format!("{}{}", wire(1), wire(2)));
+    // The stream is a complete, well-ended compressed stream.
+    match coding {
+        "gzip" => {
+            let mut whole = String::new();
+            std::io::Read::read_to_string(
+                &mut flate2::read::GzDecoder::new(&received[..]),
+                &mut whole,
+            )
+            .unwrap();
+            assert_eq!(whole, all);
+        }
+        _ => {
+            let mut whole = String::new();
+            std::io::Read::read_to_string(
+                &mut brotli::Decompressor::new(&received[..], 4096),
+                &mut whole,
+            )
+            .unwrap();
+            assert_eq!(whole, all);
+        }
+    }
+    // The second event, nearly the first one again, costs far less than the first.
+    assert!(
+        compressed_two * 2 < compressed_one,
+        "{coding}: event 1 took {compressed_one} bytes, event 2 {compressed_two}"
+    );
+}
+
+#[tokio::test]
+async fn gzip_events_decode_one_by_one() {
+    each_event_decodes_before_the_next_is_made("gzip", "gzip").await;
+}
+
+#[tokio::test]
+async fn brotli_events_decode_one_by_one() {
+    each_event_decodes_before_the_next_is_made("gzip, deflate, br, zstd", "br").await;
+}
+
+#[tokio::test]
+async fn without_an_accepted_coding_the_stream_is_sent_as_is() {
+    let (open, addr) = server(true).await;
+    let mut stream = Stream::get(addr, "/two", &[("accept-encoding", "deflate, zstd")]).await;
+    assert_eq!(stream.header("content-encoding"), None);
+    assert_eq!(stream.header("vary"), Some("accept-encoding"));
+    let mut received = Vec::new();
+    read_until(&mut stream, "identity", &mut received, &wire(1)).await;
+    drop(open);
+}
+
+#[tokio::test]
+async fn compression_is_off_unless_asked() {
+    let (open, addr) = server(false).await;
+    let mut stream = Stream::get(addr, "/two", &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(stream.header("content-encoding"), None);
+    assert_eq!(stream.header("vary"), None);
+    let mut received = Vec::new();
+    read_until(&mut stream, "identity", &mut received, &wire(1)).await;
+    drop(open);
+}

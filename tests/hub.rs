@@ -1,0 +1,199 @@
+//! The hub over real TCP: every subscriber gets a publish, a subscriber whose client stops
+//! reading is resynchronized without holding the others back, and a closed tab unsubscribes.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use datastar_runtime::{DatastarLayer, Hub, PatchElements, Subscription};
+use datastar_tests::{PATIENCE, Stream, serve, split_events, wait_until};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpSocket;
+
+const TOPIC: &str = "room";
+
+fn resync_event() -> PatchElements<datastar_runtime::ById> {
+    PatchElements::new(r#"<p id="state">full state</p>"#)
+}
+
+async fn subscribe(State(hub): State<Hub<&'static str>>) -> Subscription<&'static str> {
+    hub.subscribe(TOPIC)
+}
+
+async fn server(capacity: usize) -> (Hub<&'static str>, SocketAddr) {
+    let hub = Hub::with_capacity(capacity, |_: &&'static str| [resync_event()]);
+    let app = Router::new()
+        .route("/sub", get(subscribe))
+        .with_state(hub.clone())
+        .layer(DatastarLayer::new());
+    (hub.clone(), serve(app).await)
+}
+
+/// Reads `stream` until it has `count` complete events.
+async fn read_events(stream: &mut Stream, buffer: &mut String, count: usize) -> Vec<String> {
+    let mut events = Vec::new();
+    loop {
+        let (complete, rest) = split_events(buffer);
+        events.extend(complete.iter().map(|e| e.to_string()));
+        *buffer = rest.to_owned();
+        if events.len() >= count {
+            return events;
+        }
+        let chunk = stream.next_chunk().await.expect("the stream ended");
+        buffer.push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+    }
+}
+
+#[tokio::test]
+async fn two_subscribers_see_the_same_publish() {
+    let (hub, addr) = server(16).await;
+    let mut a = Stream::get(addr, "/sub", &[]).await;
+    let mut b = Stream::get(addr, "/sub", &[]).await;
+    assert_eq!(a.header("content-type"), Some("text/event-stream"));
+    assert_eq!(hub.subscribers(&TOPIC), 2);
+
+    let sent = hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">1</p>"#));
+    assert_eq!(sent, 2);
+    let expected = "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n";
+    for stream in [&mut a, &mut b] {
+        let chunk = stream.next_chunk().await.expect("an event");
+        assert_eq!(std::str::from_utf8(&chunk).unwrap(), expected);
+    }
+    // Another topic's publish reaches nobody.
+    assert_eq!(hub.publish(&"elsewhere", resync_event()), 0);
+}
+
+/// One subscriber's client never reads while 1000 events of 16 KiB (16 MB, more than the
+/// kernel buffers between them) are published, each only after the reading subscriber got the
+/// previous one: the reader gets every event, so the stalled one held nothing back. When the
+/// stalled client finally reads, it finds the events that were buffered for it, then the
+/// resync, then the events published after.
+#[tokio::test]
+async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
+    const EVENTS: usize = 1000;
+    let (hub, addr) = server(8).await;
+    let mut reader = Stream::get(addr, "/sub", &[]).await;
+
+    // The stalled client: a small receive window, and no read until the end.
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /sub HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .unwrap();
+    wait_until("both are subscribed", PATIENCE, || {
+        hub.subscribers(&TOPIC) == 2
+    })
+    .await;
+
+    let padding = "x".repeat(16 * 1024);
+    let mut buffer = String::new();
+    for n in 0..EVENTS {
+        let html = format!(r#"<p id="n" data-n="{n}">{padding}</p>"#);
+        assert_eq!(hub.publish(&TOPIC, PatchElements::new(html)), 2);
+        let event = read_events(&mut reader, &mut buffer, 1).await.remove(0);
+        assert!(
+            event.contains(&format!("data-n=\"{n}\"")),
+            "event {n} in order"
+        );
+    }
+    assert!(buffer.is_empty());
+
+    // Now the stalled client reads what it was sent, until the resync.
+    let mut received = Vec::new();
+    let mut chunk = vec![0; 64 * 1024];
+    let stalled_text = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let n = stalled.read(&mut chunk).await.unwrap();
+            assert_ne!(n, 0, "the stalled stream ended");
+            received.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&received);
+            if text.contains("full state") {
+                return text.into_owned();
+            }
+        }
+    })
+    .await
+    .expect("the stalled subscriber got no resync");
+    let body = &stalled_text[stalled_text.find("\r\n\r\n").unwrap() + 4..];
+    let seen: Vec<usize> = body
+        .split("data-n=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(
+        seen,
+        (0..seen.len()).collect::<Vec<_>>(),
+        "a prefix, in order"
+    );
+    assert!(
+        seen.len() < EVENTS / 2,
+        "it fell behind: {} of {EVENTS} events before the resync",
+        seen.len()
+    );
+    assert!(
+        !buffer.contains("full state"),
+        "the reader was never resynchronized"
+    );
+
+    // After the resync both get what is published next.
+    hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
+    let event = read_events(&mut reader, &mut buffer, 1).await.remove(0);
+    assert!(event.contains("after"));
+    let after = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let n = stalled.read(&mut chunk).await.unwrap();
+            assert_ne!(n, 0);
+            received.extend_from_slice(&chunk[..n]);
+            if String::from_utf8_lossy(&received).contains("\">after</p>") {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(after.is_ok(), "the resynchronized subscriber goes on");
+}
+
+#[tokio::test]
+async fn a_closed_connection_unsubscribes() {
+    let (hub, addr) = server(16).await;
+    let a = Stream::get(addr, "/sub", &[]).await;
+    let b = Stream::get(addr, "/sub", &[]).await;
+    let c = Stream::get(addr, "/sub", &[]).await;
+    assert_eq!(hub.subscribers(&TOPIC), 3);
+    drop(b);
+    wait_until("the closed tab left", PATIENCE, || {
+        hub.subscribers(&TOPIC) == 2
+    })
+    .await;
+    drop((a, c));
+    wait_until("every tab left", PATIENCE, || hub.subscribers(&TOPIC) == 0).await;
+    // With nobody left, a publish reaches nobody.
+    assert_eq!(hub.publish(&TOPIC, resync_event()), 0);
+}
+
+#[tokio::test]
+async fn first_events_come_before_published_ones() {
+    let hub = Hub::new(|_: &&'static str| [resync_event()]);
+    let app = Router::new()
+        .route(
+            "/sub",
+            get(|State(hub): State<Hub<&'static str>>| async move {
+                hub.subscribe(TOPIC)
+                    .first([PatchElements::new(r#"<p id="state">now</p>"#)])
+                    .keep_alive(Some(Duration::from_secs(60)))
+            }),
+        )
+        .with_state(hub.clone());
+    let addr = serve(app).await;
+    let mut stream = Stream::get(addr, "/sub", &[]).await;
+    let mut buffer = String::new();
+    let first = read_events(&mut stream, &mut buffer, 1).await;
+    assert!(first[0].contains("now"));
+    hub.publish(&TOPIC, PatchElements::new(r#"<p id="state">next</p>"#));
+    let next = read_events(&mut stream, &mut buffer, 1).await;
+    assert!(next[0].contains("next"));
+}
