@@ -238,8 +238,11 @@ fn axum_body(input: &'static Input) -> Frames {
     Frames::new(axum::response::sse::Sse::new(events).into_response())
 }
 
-/// Each contender as "give me the bytes of the next event".
-fn contenders(input: &'static Input) -> Vec<(&'static str, Box<dyn FnMut() -> Bytes>)> {
+/// A contender, as "give me the bytes of the next event".
+type Next = Box<dyn FnMut() -> Bytes>;
+
+/// Every contender, by name, for one input.
+fn contenders(input: &'static Input) -> Vec<(&'static str, Next)> {
     let mut v1 = Encoder::new(Dialect::V1);
     let mut beta = Encoder::new(Dialect::Beta);
     let mut ours = ours_body(input);
