@@ -149,12 +149,18 @@ pub struct DatastarService<S> {
     layer: DatastarLayer,
 }
 
-/// A request extension: the signals limit of the router.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SignalsLimit(pub(crate) usize);
+/// The request extension through which the layer talks to the extractors: one extension, so
+/// one insert per request.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestConfig {
+    /// The largest signals payload [`ReadSignals`](crate::ReadSignals) accepts.
+    pub(crate) signals_limit: usize,
+    /// Marked by [`DatastarRequest`](crate::DatastarRequest) when a handler reads it, so the
+    /// response can say it varies on the header.
+    pub(crate) vary: VaryMarker,
+}
 
-/// A request extension that [`DatastarRequest`](crate::DatastarRequest) marks when a handler
-/// reads it, so the response can say it varies on the header.
+/// Shared between the request and the layer's response future.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct VaryMarker(Arc<AtomicBool>);
 
@@ -189,9 +195,10 @@ where
             router.coding = compress::negotiate(request.headers());
         }
         let vary = VaryMarker::default();
-        let extensions = request.extensions_mut();
-        extensions.insert(SignalsLimit(self.layer.signals_limit));
-        extensions.insert(vary.clone());
+        request.extensions_mut().insert(RequestConfig {
+            signals_limit: self.layer.signals_limit,
+            vary: vary.clone(),
+        });
         ResponseFuture {
             inner: self.inner.call(request),
             router,

@@ -8,7 +8,7 @@ use http::StatusCode;
 use http::request::Parts;
 
 use crate::headers;
-use crate::layer::VaryMarker;
+use crate::layer::RequestConfig;
 
 /// Whether the request was made by the Datastar client (`Datastar-Request: true`).
 ///
@@ -36,8 +36,8 @@ impl<S: Send + Sync> FromRequestParts<S> for DatastarRequest {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        if let Some(vary) = parts.extensions.get::<VaryMarker>() {
-            vary.mark();
+        if let Some(config) = parts.extensions.get::<RequestConfig>() {
+            config.vary.mark();
         }
         let value = parts.headers.get(headers::DATASTAR_REQUEST);
         Ok(DatastarRequest(value == Some(&headers::TRUE)))

@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
 use crate::headers;
-use crate::layer::{DEFAULT_SIGNALS_LIMIT, SignalsLimit};
+use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 
 /// The signals of a Datastar request, deserialized into `T`.
 ///
@@ -100,8 +100,8 @@ fn in_query(method: &Method) -> bool {
 async fn payload(request: Request) -> Result<Option<Bytes>, SignalsRejection> {
     let limit = request
         .extensions()
-        .get::<SignalsLimit>()
-        .map_or(DEFAULT_SIGNALS_LIMIT, |l| l.0);
+        .get::<RequestConfig>()
+        .map_or(DEFAULT_SIGNALS_LIMIT, |config| config.signals_limit);
     let bytes = if in_query(request.method()) {
         let Some(bytes) = request.uri().query().and_then(query_value) else {
             return Ok(None);

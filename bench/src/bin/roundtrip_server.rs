@@ -106,10 +106,13 @@ async fn rows_hand() -> impl IntoResponse {
     body.push_str("event: datastar-patch-elements\ndata: elements ");
     body.push_str(&html); // maud writes no line breaks: one data line
     body.push_str("\n\n");
+    // The same headers as the other two send.
     (
         [
             (header::CONTENT_TYPE, "text/event-stream"),
             (header::CACHE_CONTROL, "no-cache"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+            (header::CONNECTION, "keep-alive"),
         ],
         body,
     )
