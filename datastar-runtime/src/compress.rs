@@ -16,8 +16,8 @@ use http::header::{ACCEPT_ENCODING, HeaderValue};
 const BROTLI_QUALITY: u32 = 5;
 /// brotli window: 2^22 = 4 MiB of history. On a stream of 10 KB morphs, quality 5 compresses
 /// 139x with it against 53x with a 256 KiB window (BENCHMARKS.md): the history is what finds
-/// the previous copy of the fragment. The window is filled as the stream goes, so short
-/// streams hold little.
+/// the previous copy of the fragment. The window is filled as the stream goes: a new stream
+/// holds about 300 KiB of coder state, a long one up to about 7 MiB (measured).
 const BROTLI_WINDOW: u32 = 22;
 /// The brotli writer's own buffer.
 const BROTLI_BUFFER: usize = 4096;
@@ -34,10 +34,7 @@ pub(crate) enum Coding {
 impl Coding {
     /// The `Content-Encoding` value.
     pub(crate) fn header_value(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
-            Coding::Gzip => "gzip",
-            Coding::Brotli => "br",
-        })
+        HeaderValue::from_static(self.as_str())
     }
 
     pub(crate) fn as_str(self) -> &'static str {

@@ -31,8 +31,10 @@ type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
 /// an event to a topic, and every subscriber of the topic sends it.
 ///
 /// - **Encoded once.** A published event is encoded at most once per [`Dialect`] in use, by
-///   the first subscriber that sends it; every other subscriber sends the same [`Bytes`]. A
-///   publish costs the same for ten subscribers or ten thousand, apart from waking them.
+///   the first subscriber that sends it; every other subscriber sends the same [`Bytes`], so
+///   encoding costs the same for ten subscribers or ten thousand. (Under a compressing
+///   [`DatastarLayer`](crate::DatastarLayer) each stream still runs the shared bytes through
+///   its own compressor, whose state is per connection.)
 /// - **Nobody waits for the slowest.** Publishing never waits. Each topic keeps its last
 ///   `capacity` events; a subscriber whose client reads too slowly to keep up falls behind,
 ///   and when it has missed events it does not get them late: it skips to the newest and

@@ -104,8 +104,10 @@ impl DatastarLayer {
     /// decode it at once: compression never delays an event. Later events that repeat earlier
     /// ones (the same fragment with a few values changed) shrink to a few bytes, because the
     /// compressor remembers the stream so far (a 32 KiB window for gzip, up to 4 MiB for brotli,
-    /// quality 5). That memory is per connection and grows with the stream: weigh it for
-    /// thousands of long-lived streams. BENCHMARKS.md has sizes and costs.
+    /// quality 5). That memory is per connection: measured, about 300 KiB for either coder as
+    /// soon as a stream starts, growing to about 7 MiB for brotli after some 9 MB of events.
+    /// Weigh it before compressing thousands of long-lived streams. BENCHMARKS.md has sizes and
+    /// costs.
     ///
     /// ```
     /// use axum::{Router, routing::get};
@@ -188,8 +190,9 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         // Not HTTP/1.0: there a body of unknown length ends when the connection closes, so
-        // `keep-alive` would be a lie.
-        let http1 = request.version() == Version::HTTP_11;
+        // `keep-alive` would be a lie; nor when the client asked to close (hyper then says
+        // `close`, and both would go out).
+        let http1 = request.version() == Version::HTTP_11 && !asks_to_close(request.headers());
         let mut router = self.layer.router;
         if self.layer.compression {
             router.coding = compress::negotiate(request.headers());
@@ -207,6 +210,16 @@ where
             vary,
         }
     }
+}
+
+/// Whether the request says `Connection: close`.
+fn asks_to_close(headers: &http::HeaderMap) -> bool {
+    headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("close"))
 }
 
 pin_project! {

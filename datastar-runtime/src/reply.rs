@@ -1,5 +1,7 @@
 //! Single-patch replies without SSE, which the Datastar 1.0 client also accepts.
 
+use std::borrow::Cow;
+
 use axum::response::{IntoResponse, Response};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
@@ -35,6 +37,9 @@ use crate::headers;
 /// assert_eq!(reply.headers()["datastar-mode"], "append");
 /// # Ok::<(), datastar_runtime::InvalidValue>(())
 /// ```
+///
+/// Header values are ASCII: non-ASCII characters in a selector are sent as CSS escapes
+/// (`#café` as `#caf\e9 `), which select the same elements.
 #[derive(Debug, Clone, PartialEq)]
 #[must_use = "a response does nothing until it is returned"]
 pub struct Plain<E>(pub E);
@@ -45,7 +50,11 @@ impl<T> IntoResponse for Plain<PatchElements<T>> {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, headers::HTML);
         if let Some(selector) = e.target()
-            && let Err(err) = put(&mut headers, headers::DATASTAR_SELECTOR, selector.as_str())
+            && let Err(err) = put(
+                &mut headers,
+                headers::DATASTAR_SELECTOR,
+                &ascii(selector.as_str(), css_escape),
+            )
         {
             return err.into_response();
         }
@@ -115,11 +124,42 @@ impl IntoResponse for Plain<ExecuteScript> {
                 .map(|(name, value)| (name.to_string(), value.to_string().into()))
                 .collect();
             let json = serde_json::Value::Object(attributes).to_string();
+            let json = ascii(&json, json_escape);
             if let Err(err) = put(&mut headers, headers::DATASTAR_SCRIPT_ATTRIBUTES, &json) {
                 return err.into_response();
             }
         }
         (headers, e.script.into_owned()).into_response()
+    }
+}
+
+/// `text` with every non-ASCII character escaped by `escape`: browsers read header bytes as
+/// Latin-1, so UTF-8 would arrive garbled.
+fn ascii(text: &str, escape: fn(char, &mut String)) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            escape(c, &mut out);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `é` → `\e9 `: a CSS escape, valid in identifiers and strings alike; the space ends it.
+fn css_escape(c: char, out: &mut String) {
+    out.push_str(&format!("\\{:x} ", u32::from(c)));
+}
+
+/// `é` → `\u00e9`, and characters beyond the BMP as a surrogate pair.
+fn json_escape(c: char, out: &mut String) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str(&format!("\\u{unit:04x}"));
     }
 }
 
@@ -134,4 +174,33 @@ fn put(headers: &mut HeaderMap, name: HeaderName, value: &str) -> Result<(), Inv
     })?;
     headers.insert(name, value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Selector;
+
+    #[test]
+    fn non_ascii_selectors_go_out_as_css_escapes() {
+        let reply = Plain(PatchElements::new("<p>x</p>").selector(Selector::new("#café").unwrap()))
+            .into_response();
+        let header = reply.headers()["datastar-selector"].to_str().unwrap();
+        assert_eq!(header, "#caf\\e9 ");
+        assert!(Selector::new(header.to_owned()).is_ok());
+    }
+
+    #[test]
+    fn non_ascii_script_attributes_go_out_as_json_escapes() {
+        let script = ExecuteScript::new("x()")
+            .attribute("data-note", "é🦀")
+            .unwrap();
+        let reply = Plain(script).into_response();
+        let header = reply.headers()["datastar-script-attributes"]
+            .to_str()
+            .unwrap();
+        assert_eq!(header, r#"{"data-note":"\u00e9\ud83e\udd80"}"#);
+        let back: serde_json::Value = serde_json::from_str(header).unwrap();
+        assert_eq!(back["data-note"], "é🦀");
+    }
 }

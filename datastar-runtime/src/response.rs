@@ -157,7 +157,6 @@ pub struct Events<I>(pub I);
 impl<I> IntoResponse for Events<I>
 where
     I: IntoIterator,
-    I::IntoIter: Send + Unpin + 'static,
     I::Item: Into<Event>,
 {
     fn into_response(self) -> Response {

@@ -15,8 +15,9 @@ use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 /// The signals of a Datastar request, deserialized into `T`.
 ///
 /// GET and DELETE requests carry them as JSON in the `datastar` query parameter
-/// (form-urlencoded: `+` is a space); other methods (POST, PUT, PATCH) as the JSON body. The
-/// payload may be at most 1 MiB, or what [`DatastarLayer::signals_limit`] says.
+/// (form-urlencoded: `+` is a space); other methods (POST, PUT, PATCH) as the JSON body. A
+/// DELETE without the parameter is read from its body, as clients before Datastar 1.0.0 send
+/// it. The payload may be at most 1 MiB, or what [`DatastarLayer::signals_limit`] says.
 ///
 /// Every failure is a [`SignalsRejection`] that tells the client what was wrong: `400 Bad
 /// Request` for a missing payload, invalid UTF-8, malformed JSON (with line and column) or
@@ -102,16 +103,16 @@ async fn payload(request: Request) -> Result<Option<Bytes>, SignalsRejection> {
         .extensions()
         .get::<RequestConfig>()
         .map_or(DEFAULT_SIGNALS_LIMIT, |config| config.signals_limit);
-    let bytes = if in_query(request.method()) {
-        let Some(bytes) = request.uri().query().and_then(query_value) else {
-            return Ok(None);
-        };
-        if bytes.len() > limit {
-            return Err(SignalsRejection::too_large(limit));
-        }
-        Bytes::from(bytes)
-    } else {
-        read_body(request, limit).await?
+    let query = in_query(request.method())
+        .then(|| request.uri().query().and_then(query_value))
+        .flatten();
+    let bytes = match query {
+        Some(bytes) if bytes.len() > limit => return Err(SignalsRejection::too_large(limit)),
+        Some(bytes) => Bytes::from(bytes),
+        // Clients before 1.0.0 send DELETE signals as a body, as for POST.
+        None if request.method() == Method::DELETE => read_body(request, limit).await?,
+        None if in_query(request.method()) => return Ok(None),
+        None => read_body(request, limit).await?,
     };
     let blank = bytes.iter().all(u8::is_ascii_whitespace);
     Ok((!blank).then_some(bytes))
@@ -220,7 +221,9 @@ impl SignalsRejection {
     }
 
     fn missing(method: &Method) -> Self {
-        Self::bad_request(if in_query(method) {
+        Self::bad_request(if *method == Method::DELETE {
+            "missing Datastar signals: a DELETE request carries them in the `datastar` query parameter (Datastar 1.0) or as a JSON body (earlier clients), and both are absent or empty".to_owned()
+        } else if in_query(method) {
             format!(
                 "missing Datastar signals: a {method} request carries them in the `datastar` query parameter, and it is absent or empty"
             )

@@ -25,11 +25,14 @@ use tokio::time::{Instant, Sleep};
 use tracing::Span;
 
 use crate::compress::{Coding, Compressor};
-use crate::encode::{Dialect, Encoder, encode, encode_comment};
+use crate::encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 use crate::event::Event;
 
 /// How often an idle stream sends a keep-alive comment unless told otherwise.
 pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Longer keep-alive intervals are cut to this, which is as good as never.
+const LONGEST_KEEP_ALIVE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// The text of the keep-alive comment (`: keep-alive`), which clients ignore.
 const KEEP_ALIVE_TEXT: &str = "keep-alive";
@@ -162,9 +165,11 @@ impl<S: Source> Body for SseBody<S> {
             Running {
                 dialect,
                 encoder: None,
-                keep_alive: keep_alive
-                    .filter(|every| !every.is_zero())
-                    .map(|every| (every, Box::pin(tokio::time::sleep(every)))),
+                keep_alive: keep_alive.filter(|every| !every.is_zero()).map(|every| {
+                    // `Instant + Duration::MAX` panics; a year is as good as never.
+                    let every = every.min(LONGEST_KEEP_ALIVE);
+                    (every, Box::pin(tokio::time::sleep(every)))
+                }),
                 compressor: coding.map(Compressor::new),
                 done: false,
             }
@@ -248,15 +253,22 @@ impl Running {
 /// The bytes of `event`, or, when the encoder's dialect cannot say it, an SSE comment that says
 /// so (logged at error level).
 pub(crate) fn encode_or_comment(encoder: &mut Encoder, event: &Event) -> Result<Bytes, Bytes> {
-    encoder.encode(event).map_err(|unsupported| {
-        tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
-        encoder.comment(&format!("datastar: event not sent: {unsupported}"))
-    })
+    encoder
+        .encode(event)
+        .map_err(|unsupported| encoder.comment(&not_sent(unsupported)))
+}
+
+/// Logs an event that its dialect cannot express, and gives the comment sent in its place.
+fn not_sent(unsupported: Unsupported) -> String {
+    tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
+    format!("datastar: event not sent: {unsupported}")
 }
 
 /// The body of a response whose events are all known when it is made ([`Events`] and the
-/// one-event replies): encoded in one piece once the layer has filled the slot, so that the
-/// server can send it with a `Content-Length` in a single write.
+/// one-event replies): encoded in one piece, in a single write. Under a
+/// [`DatastarLayer`](crate::DatastarLayer), which fills the slot before the server asks for the
+/// body's size, it goes out with a `Content-Length`; without one the server sees no size yet
+/// and sends it chunked.
 ///
 /// [`Events`]: crate::Events
 pub(crate) struct FiniteBody {
@@ -293,11 +305,7 @@ impl FiniteBody {
             let mut out = BytesMut::with_capacity(events.iter().map(size_estimate).sum());
             for event in events {
                 if let Err(unsupported) = encode(event, dialect, &mut out) {
-                    tracing::error!(%unsupported, "event not sent: its dialect cannot express it");
-                    encode_comment(
-                        &format!("datastar: event not sent: {unsupported}"),
-                        &mut out,
-                    );
+                    encode_comment(&not_sent(unsupported), &mut out);
                 }
             }
             let Some(coding) = router.and_then(|r| r.coding) else {
@@ -487,6 +495,16 @@ mod tests {
         assert_eq!(start.elapsed(), DEFAULT_KEEP_ALIVE);
         assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
         assert_eq!(start.elapsed(), 2 * DEFAULT_KEEP_ALIVE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_keep_alive_too_long_for_the_clock_is_as_good_as_never() {
+        let events =
+            futures_util::stream::iter([Event::from(PatchElements::new("<p id=\"a\"></p>"))]);
+        let mut body = boxed(events, Some(Some(Duration::MAX)), Slot::default());
+        // The event resets the keep-alive timer: `now + Duration::MAX` used to panic here.
+        assert!(next(&mut body).await.unwrap().starts_with(b"event: "));
+        assert_eq!(next(&mut body).await, None);
     }
 
     #[tokio::test(start_paused = true)]
