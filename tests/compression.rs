@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use datastar_runtime::{DatastarLayer, PatchElements, channel};
+use datastar_runtime::{DatastarLayer, Events, PatchElements, channel};
 use datastar_tests::{Stream, serve};
 use tokio::sync::oneshot;
 
@@ -52,6 +52,8 @@ async fn server(compression: bool) -> (oneshot::Sender<()>, SocketAddr) {
     let gate = Gate(Arc::new(Mutex::new(Some(release))));
     let app = Router::new()
         .route("/two", get(two_events))
+        .route("/events", get(|| async { Events([event(1), event(2)]) }))
+        .route("/one", get(|| async { event(1) }))
         .with_state(gate)
         .layer(DatastarLayer::new().compression(compression));
     (open, serve(app).await)
@@ -175,4 +177,72 @@ async fn compression_is_off_unless_asked() {
     let mut received = Vec::new();
     read_until(&mut stream, "identity", &mut received, &wire(1)).await;
     drop(open);
+}
+
+/// `wire` decoded as one whole compressed stream, the decoder finished: fails unless the
+/// stream ends properly (gzip's trailer with its CRC and length, brotli's last meta-block).
+fn decode_whole(coding: &str, wire: &[u8]) -> String {
+    let out = match coding {
+        "gzip" => {
+            let mut decoder = flate2::write::GzDecoder::new(Vec::new());
+            decoder.write_all(wire).unwrap();
+            decoder.try_finish().expect("a complete gzip stream");
+            std::mem::take(decoder.get_mut())
+        }
+        "br" => {
+            let mut decoder = brotli::DecompressorWriter::new(Vec::new(), 4096);
+            decoder.write_all(wire).unwrap();
+            decoder.close().expect("a complete brotli stream");
+            std::mem::take(decoder.get_mut())
+        }
+        _ => panic!("not a coding: {coding}"),
+    };
+    String::from_utf8(out).unwrap()
+}
+
+/// A reply whose events are all known (`Events`, one event) under a compressing layer: sent
+/// compressed, with the length of what is sent, as one complete compressed stream.
+async fn a_finite_reply_is_one_compressed_stream(path: &str, accept: &str, coding: &str) {
+    let (_open, addr) = server(true).await;
+    let mut stream = Stream::get(addr, path, &[("accept-encoding", accept)]).await;
+    assert_eq!(stream.header("content-encoding"), Some(coding), "{path}");
+    assert_eq!(stream.header("vary"), Some("accept-encoding"), "{path}");
+    assert_eq!(
+        stream.header("content-type"),
+        Some("text/event-stream"),
+        "{path}"
+    );
+    let length: usize = stream
+        .header("content-length")
+        .unwrap_or_else(|| panic!("{path} {coding}: a finite reply has a length"))
+        .parse()
+        .unwrap();
+    let mut received = Vec::new();
+    while let Some(chunk) = stream.next_chunk().await {
+        received.extend_from_slice(&chunk);
+    }
+    assert_eq!(received.len(), length, "{path} {coding}: content-length");
+    let expected = match path {
+        "/events" => format!("{}{}", wire(1), wire(2)),
+        _ => wire(1),
+    };
+    assert!(
+        received.len() < expected.len(),
+        "{path} {coding}: {} compressed bytes for {} of text",
+        received.len(),
+        expected.len()
+    );
+    assert_eq!(decode_whole(coding, &received), expected, "{path} {coding}");
+}
+
+#[tokio::test]
+async fn events_are_compressed_whole_with_their_length() {
+    a_finite_reply_is_one_compressed_stream("/events", "gzip", "gzip").await;
+    a_finite_reply_is_one_compressed_stream("/events", "br", "br").await;
+}
+
+#[tokio::test]
+async fn a_one_event_reply_is_compressed_whole_with_its_length() {
+    a_finite_reply_is_one_compressed_stream("/one", "gzip", "gzip").await;
+    a_finite_reply_is_one_compressed_stream("/one", "gzip, deflate, br", "br").await;
 }

@@ -453,3 +453,77 @@ async fn http1_0_gets_no_keep_alive_because_its_stream_ends_with_the_connection(
     );
     assert_eq!(body, HELLO_V1);
 }
+
+/// The response headers that `DatastarLayer` itself writes for a request of `version` with
+/// `headers`. No server in between: hyper's HTTP/2 server strips `Connection` and its HTTP/1
+/// server may rewrite it, which would hide what the layer wrote.
+async fn layer_headers(version: http::Version, headers: &[(&str, &str)]) -> HeaderMap {
+    use tower::{Layer, ServiceExt, service_fn};
+    let service = DatastarLayer::new().layer(service_fn(|_: http::Request<()>| async {
+        Ok::<_, std::convert::Infallible>(hello().into_response())
+    }));
+    let mut request = http::Request::builder().version(version).uri("/");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = service
+        .oneshot(request.body(()).expect("request"))
+        .await
+        .expect("infallible");
+    assert_sse_headers(response.headers());
+    response.headers().clone()
+}
+
+/// Whether any `Connection` value of `headers` names `keep-alive`.
+fn says_keep_alive(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(http::header::CONNECTION)
+        .iter()
+        .flat_map(|value| value.to_str().expect("ASCII").split(','))
+        .any(|token| token.trim().eq_ignore_ascii_case("keep-alive"))
+}
+
+#[tokio::test]
+async fn the_layer_never_writes_connection_on_http2() {
+    let headers = layer_headers(http::Version::HTTP_2, &[]).await;
+    assert!(
+        headers.get("connection").is_none(),
+        "HTTP/2 forbids Connection: {headers:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_layer_writes_keep_alive_on_http1_1_and_not_on_http1_0() {
+    let headers = layer_headers(http::Version::HTTP_11, &[]).await;
+    assert_eq!(headers["connection"], "keep-alive");
+
+    let headers = layer_headers(http::Version::HTTP_10, &[]).await;
+    assert!(!says_keep_alive(&headers), "HTTP/1.0: {headers:?}");
+}
+
+#[tokio::test]
+async fn the_layer_writes_no_keep_alive_when_the_request_says_connection_close() {
+    // The client closes the connection after this response: keep-alive would contradict it.
+    for close in ["close", "Close", "te, close"] {
+        let headers = layer_headers(http::Version::HTTP_11, &[("connection", close)]).await;
+        assert!(
+            !says_keep_alive(&headers),
+            "Connection: {close}: {headers:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn http1_1_connection_close_gets_no_keep_alive_over_the_socket() {
+    let app = Router::new()
+        .route("/", get(|| async { hello() }))
+        .layer(DatastarLayer::new());
+    let mut client = Client::http1(serve(app).await).await;
+    let response = client
+        .send(http::Method::GET, "/", &[("connection", "close")], "")
+        .await;
+    let (status, headers, body) = read_all(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!says_keep_alive(&headers), "{headers:?}");
+    assert_eq!(body, HELLO_V1);
+}

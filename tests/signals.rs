@@ -203,3 +203,13 @@ async fn request_facts_are_extractors_and_vary_is_set_when_read() {
     let (_, _, text) = read_all(client.send(Method::GET, "/", &[], "").await).await;
     assert_eq!(text, "false None");
 }
+
+#[tokio::test]
+async fn a_delete_without_the_query_parameter_reads_its_signals_from_the_body() {
+    // Datastar 1.0.0-beta clients send DELETE signals as a JSON body, as for POST.
+    let (status, text) = ask(Method::DELETE, "/", JSON).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "a b c/7"));
+    // The query parameter, when present, is still where V1 clients put them.
+    let (status, text) = ask(Method::DELETE, &format!("/?datastar={QUERY}"), "").await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "a b c/7"));
+}

@@ -191,8 +191,37 @@ mod tests {
                     "{coding:?}, frame {n}"
                 );
             }
+            // Without its end the stream is truncated, which a finishing decoder notices...
+            assert!(
+                decode_whole(coding, &wire).is_err(),
+                "{coding:?}: a stream without its end must not decode as whole"
+            );
+            // ...and with it, the whole stream decodes to every frame, and nothing more.
             wire.extend_from_slice(&compressor.finish().unwrap());
-            assert_eq!(decode_so_far(coding, &wire), expected);
+            assert_eq!(
+                decode_whole(coding, &wire).unwrap(),
+                expected,
+                "{coding:?}, the whole stream"
+            );
+        }
+    }
+
+    /// `wire` decoded as a complete stream: an error unless it ends properly (gzip's trailer
+    /// with a matching CRC and length, brotli's last meta-block).
+    fn decode_whole(coding: Coding, wire: &[u8]) -> io::Result<Vec<u8>> {
+        match coding {
+            Coding::Gzip => {
+                let mut decoder = flate2::write::GzDecoder::new(Vec::new());
+                decoder.write_all(wire)?;
+                decoder.try_finish()?;
+                Ok(std::mem::take(decoder.get_mut()))
+            }
+            Coding::Brotli => {
+                let mut decoder = brotli::DecompressorWriter::new(Vec::new(), 4096);
+                decoder.write_all(wire)?;
+                decoder.close()?;
+                Ok(std::mem::take(decoder.get_mut()))
+            }
         }
     }
 

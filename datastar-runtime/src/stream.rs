@@ -523,6 +523,44 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(25));
     }
 
+    /// A slot filled as by a layer with `.keep_alive(Some(1 s))`.
+    fn slot_with_router_keep_alive() -> Slot {
+        let slot = Slot::default();
+        slot.fill(RouterConfig {
+            dialect: Dialect::V1,
+            keep_alive: Some(Some(Duration::from_secs(1))),
+            coding: None,
+        });
+        slot
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_responses_own_keep_alive_beats_the_routers() {
+        let own = Some(Some(Duration::from_secs(10)));
+        let mut body = boxed(
+            futures_util::stream::pending(),
+            own,
+            slot_with_router_keep_alive(),
+        );
+        let start = Instant::now();
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_its_own_keep_alive_a_response_takes_the_routers() {
+        let mut body = boxed(
+            futures_util::stream::pending(),
+            None,
+            slot_with_router_keep_alive(),
+        );
+        let start = Instant::now();
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        assert_eq!(next(&mut body).await.unwrap(), ": keep-alive\n\n");
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
     #[tokio::test]
     async fn the_layer_slot_sets_the_dialect_and_its_keep_alive_yields_to_the_response() {
         let slot = Slot::default();
