@@ -11,7 +11,7 @@ use axum::routing::get;
 use datastar_runtime::{
     DatastarLayer, Dialect, Event, Events, PatchElements, PatchSignals, Sse, channel,
 };
-use datastar_tests::{Client, DropGuard, PATIENCE, next_blocks, read_all, serve};
+use datastar_tests::{Client, DropGuard, PATIENCE, header_names, next_blocks, read_all, serve};
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
@@ -23,17 +23,6 @@ fn hello() -> PatchElements<datastar_runtime::ById> {
 
 const HELLO_V1: &str =
     "event: datastar-patch-elements\ndata: elements <p id=\"hello\">hello</p>\n\n";
-
-/// The headers of a response, minus those the server adds to everything.
-fn names(headers: &HeaderMap) -> Vec<String> {
-    let mut names: Vec<String> = headers
-        .keys()
-        .map(|k| k.as_str().to_owned())
-        .filter(|k| k != "date" && k != "transfer-encoding")
-        .collect();
-    names.sort();
-    names
-}
 
 fn assert_sse_headers(headers: &HeaderMap) {
     assert_eq!(headers["content-type"], "text/event-stream");
@@ -52,7 +41,7 @@ async fn http1_headers_are_exact_and_say_keep_alive_under_the_layer() {
     assert_sse_headers(&headers);
     assert_eq!(headers["connection"], "keep-alive");
     assert_eq!(
-        names(&headers),
+        header_names(&headers),
         [
             "cache-control",
             "connection",
@@ -72,7 +61,7 @@ async fn http1_without_the_layer_has_no_connection_header() {
     assert_eq!(status, StatusCode::OK);
     assert_sse_headers(&headers);
     assert_eq!(
-        names(&headers),
+        header_names(&headers),
         ["cache-control", "content-type", "x-accel-buffering"]
     );
     assert_eq!(body, HELLO_V1);
@@ -91,7 +80,7 @@ async fn http2_headers_are_exact_and_never_say_connection() {
     assert_sse_headers(&headers);
     assert!(headers.get("connection").is_none());
     assert_eq!(
-        names(&headers),
+        header_names(&headers),
         [
             "cache-control",
             "content-length",

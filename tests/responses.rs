@@ -4,8 +4,8 @@
 use axum::Router;
 use axum::routing::get;
 use datastar_runtime::{DatastarLayer, Dialect, PatchElements, PatchSignals, Sse};
-use datastar_tests::{Client, read_all, serve};
-use http::{HeaderMap, StatusCode};
+use datastar_tests::{Client, header_names, read_all, serve};
+use http::StatusCode;
 use serde_json::json;
 
 fn hello() -> PatchElements<datastar_runtime::ById> {
@@ -14,16 +14,6 @@ fn hello() -> PatchElements<datastar_runtime::ById> {
 
 const HELLO_V1: &str =
     "event: datastar-patch-elements\ndata: elements <p id=\"hello\">hello</p>\n\n";
-
-fn names(headers: &HeaderMap) -> Vec<String> {
-    let mut names: Vec<String> = headers
-        .keys()
-        .map(|k| k.as_str().to_owned())
-        .filter(|k| k != "date")
-        .collect();
-    names.sort();
-    names
-}
 
 #[tokio::test]
 async fn a_failing_try_stream_ends_the_response_after_the_events_before_it() {
@@ -97,7 +87,7 @@ async fn plain_replies_carry_their_options_in_datastar_headers() {
 
     let (_, headers, body) = read_all(client.get("/by-id").await).await;
     assert_eq!(
-        names(&headers),
+        header_names(&headers),
         ["content-length", "content-type"],
         "defaults are not written"
     );

@@ -59,6 +59,16 @@ impl Contact {
 
 type Contacts = Arc<Mutex<HashMap<u32, Contact>>>;
 
+/// The stored contact `id`, or an empty one.
+fn stored(contacts: &Contacts, id: u32) -> Contact {
+    contacts
+        .lock()
+        .unwrap()
+        .get(&id)
+        .cloned()
+        .unwrap_or_default()
+}
+
 pub fn routes(layout: Layout) -> Router {
     let contacts = HashMap::from([(
         1,
@@ -94,12 +104,7 @@ fn url(id: u32) -> String {
 /// fragment morphs the element with its id, `#contact_{id}`.
 #[fragment]
 async fn view(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
-    let contact = contacts
-        .lock()
-        .unwrap()
-        .get(&id)
-        .cloned()
-        .unwrap_or_default();
+    let contact = stored(&contacts, id);
     shown(id, &contact)
 }
 
@@ -117,12 +122,7 @@ fn shown(id: u32, contact: &Contact) -> Markup {
 /// `GET /contact/{id}/edit`: the form, its signals holding the stored values.
 #[fragment]
 async fn edit(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
-    let contact = contacts
-        .lock()
-        .unwrap()
-        .get(&id)
-        .cloned()
-        .unwrap_or_default();
+    let contact = stored(&contacts, id);
     form(id, &contact, &Errors::default())
 }
 

@@ -161,6 +161,18 @@ pub async fn read_all(response: Response<Incoming>) -> (StatusCode, HeaderMap, S
     (parts.status, parts.headers, text)
 }
 
+/// The names of a response's headers, sorted, minus `date` and `transfer-encoding`, which the
+/// server adds to everything.
+pub fn header_names(headers: &HeaderMap) -> Vec<String> {
+    let mut names: Vec<String> = headers
+        .keys()
+        .map(|k| k.as_str().to_owned())
+        .filter(|k| k != "date" && k != "transfer-encoding")
+        .collect();
+    names.sort();
+    names
+}
+
 /// Sets a flag when dropped: put one in a handler's stream to see when the server lets go.
 pub struct DropGuard(pub Option<tokio::sync::oneshot::Sender<()>>);
 
