@@ -16,6 +16,34 @@
 //!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
 //!   sent by hand; [`prelude`] imports everything a handler needs.
 //!
+//! ## Quick start
+//!
+//! ```no_run
+//! use datastar_runtime::prelude::*;
+//!
+//! // `GET /contact/1` answers with one `datastar-patch-elements` event that morphs `#contact_1`.
+//! #[fragment(selector = "#contact_1", merge = "morph")]
+//! async fn contact(Path(id): Path<u32>) -> Markup {
+//!     html! { div #contact_1 { "Contact number " (id) } }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = Router::new()
+//!         .route("/contact/{id}", get(contact))
+//!         .layer(DatastarLayer::new());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, app).await
+//! }
+//! ```
+//!
+//! Your crate also depends on `maud` 0.27 (maud's `html!` names it) and `axum` 0.8.
+//!
+//! ## Events and their bytes
+//!
+//! Every event can be built by hand and encoded in any dialect; the encoder knows nothing of
+//! HTTP and writes into a buffer it reuses.
+//!
 //! ```
 //! use datastar_runtime::{Dialect, Encoder, Mode, PatchElements, Selector};
 //!
