@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::future::Future;
 use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -11,7 +10,8 @@ use std::time::Duration;
 
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio_util::sync::ReusableBoxFuture;
 
 use crate::encode::{Dialect, Encoder};
 use crate::event::Event;
@@ -178,10 +178,10 @@ where
             .or_insert_with(|| broadcast::channel(self.inner.capacity).0)
             .subscribe();
         Subscription {
+            receiver,
             member: Member {
                 hub: self.inner.clone(),
                 topic,
-                receiver: Some(receiver),
             },
             first: VecDeque::new(),
             resync: None,
@@ -237,6 +237,8 @@ impl<K> fmt::Debug for Hub<K> {
 /// after subscribing and pass it to [`first`](Self::first): no publish can fall between the two.
 #[must_use = "a response does nothing until it is returned"]
 pub struct Subscription<K: Eq + Hash> {
+    // Declared (so dropped) before `member`, whose drop must see it gone.
+    receiver: Receiver,
     member: Member<K>,
     first: VecDeque<Event>,
     resync: Option<Resync<K>>,
@@ -298,7 +300,7 @@ where
             .unwrap_or_else(|| self.member.hub.resync.clone());
         sse_response(
             Feed {
-                waiting: None,
+                next: ReusableBoxFuture::new(recv(self.receiver)),
                 member: self.member,
                 pending: self.first,
                 resync,
@@ -308,17 +310,17 @@ where
     }
 }
 
+type Receiver = broadcast::Receiver<Arc<Published>>;
+
 /// A subscriber's place in its topic; leaving it (dropping it) forgets a topic left empty.
+/// Whatever holds the subscriber's receiver drops it first.
 struct Member<K: Eq + Hash> {
     hub: Arc<Inner<K>>,
     topic: K,
-    // `None` only while a `recv` future holds it.
-    receiver: Option<broadcast::Receiver<Arc<Published>>>,
 }
 
 impl<K: Eq + Hash> Drop for Member<K> {
     fn drop(&mut self) {
-        drop(self.receiver.take());
         let mut topics = self.hub.topics();
         // Under the lock, so that a subscriber joining now keeps the topic.
         if topics
@@ -331,16 +333,18 @@ impl<K: Eq + Hash> Drop for Member<K> {
 }
 
 /// The receiver and what it received, handed back by the future that waited for it.
-type Received = (
-    Result<Arc<Published>, RecvError>,
-    broadcast::Receiver<Arc<Published>>,
-);
+type Received = (Result<Arc<Published>, RecvError>, Receiver);
+
+async fn recv(mut receiver: Receiver) -> Received {
+    let received = receiver.recv().await;
+    (received, receiver)
+}
 
 /// The [`Source`] of a subscription's body.
 struct Feed<K: Eq + Hash> {
-    /// Waiting for the next publish; made only when the receiver had nothing ready. Declared
-    /// (so dropped) before `member`, whose drop must see the receiver it may hold gone.
-    waiting: Option<Pin<Box<dyn Future<Output = Received> + Send>>>,
+    /// The next receive, in one box reused for every publish. Declared (so dropped) before
+    /// `member`, whose drop must see the receiver it holds gone.
+    next: ReusableBoxFuture<'static, Received>,
     member: Member<K>,
     /// Events to send before the next published one: `first`, then any resync.
     pending: VecDeque<Event>,
@@ -352,11 +356,7 @@ impl<K: Eq + Hash> Unpin for Feed<K> {}
 
 impl<K: Eq + Hash> Feed<K> {
     /// Skips what this subscriber missed and queues the topic's state instead.
-    fn fell_behind(
-        &mut self,
-        receiver: broadcast::Receiver<Arc<Published>>,
-        missed: u64,
-    ) -> broadcast::Receiver<Arc<Published>> {
+    fn fell_behind(&mut self, receiver: Receiver, missed: u64) -> Receiver {
         tracing::debug!(missed, "subscriber fell behind: resynchronizing");
         // From the newest event on; the resync covers everything before it.
         let receiver = receiver.resubscribe();
@@ -376,37 +376,19 @@ impl<K: Eq + Hash> Source for Feed<K> {
             if let Some(event) = this.pending.pop_front() {
                 return Poll::Ready(Some(Item::Event(event)));
             }
-            let (received, receiver) = if let Some(waiting) = &mut this.waiting {
-                let received = std::task::ready!(waiting.as_mut().poll(cx));
-                this.waiting = None;
-                received
-            } else {
-                let Some(mut receiver) = this.member.receiver.take() else {
-                    return Poll::Ready(None);
-                };
-                match receiver.try_recv() {
-                    Ok(published) => (Ok(published), receiver),
-                    Err(TryRecvError::Lagged(missed)) => (Err(RecvError::Lagged(missed)), receiver),
-                    Err(TryRecvError::Closed) => (Err(RecvError::Closed), receiver),
-                    Err(TryRecvError::Empty) => {
-                        this.waiting = Some(Box::pin(async move {
-                            let received = receiver.recv().await;
-                            (received, receiver)
-                        }));
-                        continue;
-                    }
-                }
-            };
+            let (received, receiver) = std::task::ready!(this.next.poll(cx));
             match received {
                 Ok(published) => {
-                    this.member.receiver = Some(receiver);
+                    this.next.set(recv(receiver));
                     return Poll::Ready(Some(Item::Encoded(published.bytes(dialect))));
                 }
                 Err(RecvError::Lagged(missed)) => {
-                    this.member.receiver = Some(this.fell_behind(receiver, missed));
+                    let receiver = this.fell_behind(receiver, missed);
+                    this.next.set(recv(receiver));
                 }
                 Err(RecvError::Closed) => {
-                    this.member.receiver = Some(receiver);
+                    // Polled again, a closed receiver answers `Closed` again at once.
+                    this.next.set(recv(receiver));
                     return Poll::Ready(None);
                 }
             }
