@@ -19,6 +19,7 @@ mod anb;
 mod names;
 mod parse;
 mod pseudo;
+pub mod template;
 mod token;
 
 use std::fmt;

@@ -1,0 +1,383 @@
+//! Selector templates, `#card-{id}`: a selector whose placeholders are filled at run time with
+//! values escaped as `CSS.escape` escapes an identifier, so that no value can change the
+//! selector's structure or break the line it is sent on.
+
+use std::fmt::{self, Display, Write};
+
+use super::{SelectorError, validate};
+
+/// One piece of a parsed selector template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Selector text, with `{{` and `}}` already turned into `{` and `}`.
+    Text(String),
+    /// `{name}`: the name of the value that fills it, and the byte range of the placeholder,
+    /// braces included, in the template.
+    Value {
+        /// The name between the braces.
+        name: String,
+        /// Where the placeholder is in the template.
+        at: std::ops::Range<usize>,
+    },
+}
+
+/// A template that cannot be read, or whose static parts do not make a selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    at: std::ops::Range<usize>,
+    message: String,
+    help: Option<&'static str>,
+}
+
+impl TemplateError {
+    fn new(at: std::ops::Range<usize>, message: String, help: Option<&'static str>) -> Self {
+        TemplateError { at, message, help }
+    }
+
+    /// The byte range in the template where the problem is.
+    pub fn at(&self) -> std::ops::Range<usize> {
+        self.at.clone()
+    }
+
+    /// What is wrong, as a lowercase sentence fragment without a final period.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to write instead, when there is a simple answer.
+    pub fn help(&self) -> Option<&'static str> {
+        self.help
+    }
+}
+
+impl Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at byte {})", self.message, self.at.start)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// Whether `template` has placeholders or escaped braces, that is, whether it is a template
+/// at all rather than a plain selector.
+pub fn is_template(template: &str) -> bool {
+    template.contains(['{', '}'])
+}
+
+/// Splits `template` into text and `{name}` placeholders (`{{` and `}}` stand for braces), and
+/// checks the result: with each placeholder standing for an identifier, it must be a valid
+/// selector.
+///
+/// ```
+/// use datastar_syntax::selector::template::{Piece, parse};
+///
+/// let pieces = parse("#card-{id} > .title").unwrap();
+/// assert_eq!(pieces.len(), 3);
+/// assert!(matches!(&pieces[1], Piece::Value { name, .. } if name == "id"));
+///
+/// assert_eq!(parse("#card-{id").unwrap_err().message(), "unclosed `{` in the selector template");
+/// assert!(parse("#a {id}").is_ok());
+/// assert!(parse("#a > {id} >").is_err());
+/// ```
+pub fn parse(template: &str) -> Result<Vec<Piece>, TemplateError> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().map(|&(_, c)| c) == Some('{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek().map(|&(_, c)| c) == Some('}') => {
+                chars.next();
+                text.push('}');
+            }
+            '}' => {
+                return Err(TemplateError::new(
+                    i..i + 1,
+                    "unmatched `}` in the selector template".into(),
+                    Some("write `}}` for a literal `}`"),
+                ));
+            }
+            '{' => {
+                let Some(len) = template[i + 1..].find('}') else {
+                    return Err(TemplateError::new(
+                        i..template.len(),
+                        "unclosed `{` in the selector template".into(),
+                        Some("close the placeholder, as in `{id}`, or write `{{` for a literal `{`"),
+                    ));
+                };
+                let name = &template[i + 1..i + 1 + len];
+                let at = i..i + len + 2;
+                check_name(name, at.clone())?;
+                while chars.peek().is_some_and(|&(j, _)| j < at.end) {
+                    chars.next();
+                }
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(Piece::Value {
+                    name: name.to_owned(),
+                    at,
+                });
+            }
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    check_structure(template, &pieces)?;
+    Ok(pieces)
+}
+
+fn check_name(name: &str, at: std::ops::Range<usize>) -> Result<(), TemplateError> {
+    let help = Some("a placeholder names one variable, as in `{id}`");
+    if name.is_empty() {
+        return Err(TemplateError::new(
+            at,
+            "empty placeholder `{}` in the selector template".into(),
+            help,
+        ));
+    }
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    let mut chars = name.chars();
+    let first = chars.next().unwrap_or('0');
+    let ident = (first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && name != "_";
+    if !ident {
+        return Err(TemplateError::new(
+            at,
+            format!("`{{{name}}}` is not a placeholder: expected the name of a variable"),
+            if name.contains([':', '.', '(', '[']) {
+                Some("placeholders take no format spec, field or call: bind the value to a variable first and write `{name}`")
+            } else {
+                help
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// The stand-in each placeholder takes while the static parts are checked: an identifier that
+/// may start, continue or end any identifier.
+const STAND_IN: &str = "x";
+
+fn check_structure(template: &str, pieces: &[Piece]) -> Result<(), TemplateError> {
+    let mut probe = String::new();
+    // For each byte of the probe, the byte of the template it came from.
+    let mut origin = Vec::new();
+    let mut at = 0;
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => {
+                for c in text.chars() {
+                    probe.push(c);
+                    origin.extend(std::iter::repeat_n(at, c.len_utf8()));
+                    // `{{` and `}}` are two bytes of the template for one of the probe.
+                    at += if c == '{' || c == '}' { 2 } else { c.len_utf8() };
+                }
+            }
+            Piece::Value { at: range, .. } => {
+                probe.push_str(STAND_IN);
+                origin.extend(std::iter::repeat_n(range.start, STAND_IN.len()));
+                at = range.end;
+            }
+        }
+    }
+    validate(&probe).map_err(|e: SelectorError| {
+        let start = origin.get(e.offset()).copied().unwrap_or(template.len());
+        TemplateError::new(start..template.len(), e.message().to_owned(), None)
+    })
+}
+
+/// Where a value lands in the identifier being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    /// No identifier code point before it: the value starts an identifier.
+    Start,
+    /// Only a `-` before it.
+    AfterHyphen,
+    /// Inside an identifier.
+    Inside,
+}
+
+fn is_name(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()
+}
+
+impl Position {
+    fn after_text(self, text: &str) -> Position {
+        text.chars().fold(self, |at, c| match (at, c) {
+            (Position::Start, '-') => Position::AfterHyphen,
+            (_, c) if is_name(c) || c == '\\' => Position::Inside,
+            _ => Position::Start,
+        })
+    }
+}
+
+/// One part of a template being filled: text of the selector, or a value for a placeholder.
+#[derive(Clone, Copy)]
+pub enum Part<'a> {
+    /// Selector text, written as it is (already checked, with stand-ins, by [`parse`]).
+    Text(&'a str),
+    /// A value, written as `CSS.escape` writes an identifier.
+    Value(&'a dyn Display),
+}
+
+impl fmt::Debug for Part<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Part::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            Part::Value(value) => f.debug_tuple("Value").field(&value.to_string()).finish(),
+        }
+    }
+}
+
+/// Writes a template whose text parts [`parse`] accepted, filling each placeholder with its
+/// value escaped as an identifier (see [`escape_ident`]). The result is a valid selector in
+/// which each value stands for exactly itself.
+///
+/// A value with nothing to write where an identifier must stand (`#{id}` with an empty `id`)
+/// is written as U+FFFD, which is what `CSS.escape` writes for NUL: the selector stays valid
+/// and matches no element whose id is empty, because no element has an empty id selector.
+///
+/// ```
+/// use datastar_syntax::selector::template::{Part, fill};
+///
+/// let id = "a b";
+/// assert_eq!(fill(&[Part::Text("#card-"), Part::Value(&id)]), r"#card-a\ b");
+/// assert_eq!(fill(&[Part::Text("#"), Part::Value(&7)]), r"#\37 ");
+/// assert_eq!(fill(&[Part::Text("#card-"), Part::Value(&7)]), "#card-7");
+/// ```
+pub fn fill(parts: &[Part<'_>]) -> String {
+    let mut out = String::new();
+    let mut at = Position::Start;
+    let mut value = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            Part::Text(text) => {
+                out.push_str(text);
+                at = at.after_text(text);
+            }
+            Part::Value(v) => {
+                value.clear();
+                // A `Display` that fails leaves what it wrote; it cannot break the selector.
+                let _ = write!(value, "{v}");
+                let continues = match parts.get(i + 1) {
+                    Some(Part::Text(text)) => text.starts_with(|c: char| is_name(c) || c == '\\'),
+                    Some(Part::Value(_)) => true,
+                    None => false,
+                };
+                if value.is_empty() && at == Position::Start && !continues {
+                    out.push('\u{FFFD}');
+                    at = Position::Inside;
+                } else {
+                    at = escape_at(&mut out, &value, at);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes `value` as `CSS.escape(value)` does: an identifier that stands for exactly `value`,
+/// whatever it holds. Line breaks and other control characters become hex escapes, so the
+/// result is always one line.
+///
+/// ```
+/// use datastar_syntax::selector::template::escape_ident;
+///
+/// let mut out = String::from("#");
+/// escape_ident(&mut out, "x\"],*");
+/// assert_eq!(out, r#"#x\"\]\,\*"#);
+/// ```
+pub fn escape_ident(out: &mut String, value: &str) {
+    escape_at(out, value, Position::Start);
+}
+
+fn escape_at(out: &mut String, value: &str, mut at: Position) -> Position {
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '\u{1}'..='\u{1f}' | '\u{7f}' => hex(out, c),
+            '0'..='9' if at != Position::Inside => hex(out, c),
+            '-' if at == Position::Start && chars.peek().is_none() => out.push_str("\\-"),
+            c if is_name(c) => out.push(c),
+            c => {
+                out.push('\\');
+                out.push(c);
+            }
+        }
+        at = match (at, c) {
+            (Position::Start, '-') => Position::AfterHyphen,
+            _ => Position::Inside,
+        };
+    }
+    at
+}
+
+fn hex(out: &mut String, c: char) {
+    let _ = write!(out, "\\{:x} ", u32::from(c));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::token::{Kind, tokenize};
+    use super::*;
+
+    fn id_of(selector: &str) -> String {
+        match &tokenize(selector)[0].kind {
+            Kind::Hash { value, id: true } => value.clone(),
+            other => panic!("not an id selector: {other:?} in {selector:?}"),
+        }
+    }
+
+    #[test]
+    fn values_stand_for_themselves() {
+        for raw in [
+            "a b", "x\"],*", "7", "-", "-7", "--", "a\nb", "\r", "😀", "\\", "\0", "#", ".x",
+        ] {
+            let filled = fill(&[Part::Text("#"), Part::Value(&raw)]);
+            validate(&filled).unwrap_or_else(|e| panic!("{raw:?} gave {filled:?}: {e}"));
+            assert!(!filled.contains(['\n', '\r']));
+            let expected = raw.replace('\0', "\u{FFFD}");
+            assert_eq!(id_of(&filled), expected, "{raw:?} gave {filled:?}");
+        }
+    }
+
+    #[test]
+    fn empty_values_keep_the_selector_valid() {
+        let empty = "";
+        assert_eq!(fill(&[Part::Text("#"), Part::Value(&empty)]), "#\u{FFFD}");
+        assert_eq!(fill(&[Part::Text("#a-"), Part::Value(&empty)]), "#a-");
+        let two = fill(&[Part::Text("#"), Part::Value(&empty), Part::Value(&empty)]);
+        validate(&two).unwrap();
+    }
+
+    #[test]
+    fn templates_parse() {
+        let pieces = parse("#row-{n} [data-x=\"{{}}\"]").unwrap();
+        assert_eq!(
+            pieces,
+            vec![
+                Piece::Text("#row-".into()),
+                Piece::Value {
+                    name: "n".into(),
+                    at: 5..8
+                },
+                Piece::Text(" [data-x=\"{}\"]".into()),
+            ]
+        );
+        assert_eq!(parse("#a}").unwrap_err().at(), 2..3);
+        assert!(parse("#a-{}").is_err());
+        assert!(parse("#a-{x:?}").unwrap_err().help().unwrap().contains("format spec"));
+        assert!(parse("#a-{0}").is_err());
+        // The static parts are checked with a stand-in for each value.
+        let err = parse("#{id} >> .x").unwrap_err();
+        assert_eq!(err.at().start, 7);
+    }
+}
