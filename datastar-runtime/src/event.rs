@@ -47,9 +47,31 @@ impl Selector {
         Ok(Selector(selector))
     }
 
+    /// The selector of the element whose `id` is `id`, whatever `id` holds: `#` followed by
+    /// the id escaped as the browser's `CSS.escape` escapes it (the Go SDK's `WithSelectorID`,
+    /// made safe). Spaces, quotes, brackets and line breaks stay inside the id and can neither
+    /// change the selector nor break the line it is sent on.
+    ///
+    /// ```
+    /// use datastar_runtime::Selector;
+    ///
+    /// assert_eq!(Selector::id("card-7").as_str(), "#card-7");
+    /// assert_eq!(Selector::id(7).as_str(), r"#\37 ");
+    /// assert_eq!(Selector::id(r#"x"],*"#).as_str(), r#"#x\"\]\,\*"#);
+    /// ```
+    pub fn id(id: impl fmt::Display) -> Self {
+        use datastar_syntax::selector::template::{Part, fill};
+        Selector(Cow::Owned(fill(&[Part::Text("#"), Part::Value(&id)])))
+    }
+
     /// A selector that was already validated at compile time by `datastar-macros`.
     pub(crate) const fn from_validated(selector: &'static str) -> Self {
         Selector(Cow::Borrowed(selector))
+    }
+
+    /// A template checked at compile time, filled with escaped values.
+    pub(crate) fn from_template(parts: &[datastar_syntax::selector::template::Part<'_>]) -> Self {
+        Selector(Cow::Owned(datastar_syntax::selector::template::fill(parts)))
     }
 
     /// The selector as written.
@@ -211,11 +233,80 @@ pub struct PatchElements<T = AnyTarget> {
     target: PhantomData<T>,
 }
 
+/// HTML that [`PatchElements::new`] takes: maud's [`Markup`](maud::Markup) (what `html!`
+/// makes), or HTML text as a `String`, `&'static str` or `Cow<'static, str>`, sent as written.
+///
+/// For any other [`Render`](maud::Render) value, call [`PatchElements::render`]. (Plain
+/// strings are not `Render` here: maud's `Render` for a `String` escapes it as text, while
+/// `PatchElements::new("<li>")` sends the element.)
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not HTML that `PatchElements::new` can send",
+    label = "expected `Markup` or HTML text",
+    note = "`PatchElements::new` takes `Markup` (such as `html! {{ … }}`), a `String`, a `&'static str` or a `Cow<'static, str>`; for any other `maud::Render` value, use `PatchElements::render(&value)`"
+)]
+pub trait IntoElements {
+    /// The HTML text.
+    fn into_elements(self) -> Cow<'static, str>;
+}
+
+impl IntoElements for &'static str {
+    fn into_elements(self) -> Cow<'static, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl IntoElements for String {
+    fn into_elements(self) -> Cow<'static, str> {
+        Cow::Owned(self)
+    }
+}
+
+impl IntoElements for Cow<'static, str> {
+    fn into_elements(self) -> Cow<'static, str> {
+        self
+    }
+}
+
+impl IntoElements for maud::PreEscaped<String> {
+    fn into_elements(self) -> Cow<'static, str> {
+        Cow::Owned(self.0)
+    }
+}
+
+impl IntoElements for maud::PreEscaped<&'static str> {
+    fn into_elements(self) -> Cow<'static, str> {
+        Cow::Borrowed(self.0)
+    }
+}
+
 impl PatchElements<ById> {
     /// Morphs `elements` into the page, each top-level element into the element with its `id`.
-    pub fn new(elements: impl Into<Cow<'static, str>>) -> Self {
+    ///
+    /// ```
+    /// use datastar_runtime::{PatchElements, html};
+    ///
+    /// let count = PatchElements::new(html! { span #count { (3) } });
+    /// assert_eq!(count.elements(), r#"<span id="count">3</span>"#);
+    /// ```
+    pub fn new(elements: impl IntoElements) -> Self {
+        Self::from_html(elements.into_elements())
+    }
+
+    /// Renders `value` with maud's [`Render`](maud::Render) and patches the HTML it makes.
+    ///
+    /// ```
+    /// use datastar_runtime::PatchElements;
+    ///
+    /// // `Render` for text escapes it.
+    /// assert_eq!(PatchElements::render(&"<b>").elements(), "&lt;b&gt;");
+    /// ```
+    pub fn render(value: &(impl maud::Render + ?Sized)) -> Self {
+        Self::from_html(Cow::Owned(value.render().into_string()))
+    }
+
+    fn from_html(elements: Cow<'static, str>) -> Self {
         PatchElements {
-            elements: elements.into(),
+            elements,
             selector: None,
             mode: Mode::Outer,
             view_transition: None,
@@ -344,6 +435,18 @@ impl RemoveElements {
         }
     }
 
+    /// Removes the element whose `id` is `id`, escaped as [`Selector::id`] escapes it (the Go
+    /// SDK's `RemoveElementByID`).
+    ///
+    /// ```
+    /// use datastar_runtime::RemoveElements;
+    ///
+    /// assert_eq!(RemoveElements::by_id("todo-3").target().as_str(), "#todo-3");
+    /// ```
+    pub fn by_id(id: impl fmt::Display) -> Self {
+        Self::new(Selector::id(id))
+    }
+
     /// Removes inside a view transition (`data: useViewTransition true`).
     pub fn view_transition(mut self) -> Self {
         self.view_transition = true;
@@ -407,6 +510,20 @@ impl PatchSignals {
             )),
             Err(e) => Err(InvalidValue::new("signals", &json, e.to_string())),
         }
+    }
+
+    /// Sends `object`, which is a JSON object by its type, so this cannot fail. The
+    /// [`signals!`](crate::signals) macro builds one from a `json!`-style literal.
+    ///
+    /// ```
+    /// use datastar_runtime::PatchSignals;
+    ///
+    /// let mut object = serde_json::Map::new();
+    /// object.insert("count".into(), 3.into());
+    /// assert_eq!(PatchSignals::object(object).json(), r#"{"count":3}"#);
+    /// ```
+    pub fn object(object: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::from_json(serde_json::Value::Object(object).to_string().into())
     }
 
     fn from_json(json: Cow<'static, str>) -> Self {
@@ -655,6 +772,26 @@ impl Event {
     pub fn retry(mut self, retry: Duration) -> Self {
         self.meta_mut().retry = Some(retry);
         self
+    }
+}
+
+/// Anything that is one Datastar event: each event type, [`Event`] itself and what `patch!`
+/// makes. [`Events`](crate::Events), the extra items of a `#[fragment]` tuple, [`Sse`](crate::Sse)
+/// streams and [`Hub`](crate::Hub) publishes take any of them as they are, with no `.into()`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Datastar event",
+    label = "expected an event",
+    note = "events are `PatchElements`, `RemoveElements`, `PatchSignals`, `RemoveSignals`, `ExecuteScript`, `Event`, or what `patch!` and `signals!` make; a builder that returns a `Result` needs `?` first"
+)]
+pub trait IntoEvent {
+    /// The event.
+    fn into_event(self) -> Event;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Into<Event>> IntoEvent for T {
+    fn into_event(self) -> Event {
+        self.into()
     }
 }
 

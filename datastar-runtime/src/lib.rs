@@ -102,7 +102,10 @@ mod compress;
 mod encode;
 mod error;
 mod event;
+mod handler;
 mod headers;
+#[cfg(debug_assertions)]
+mod html_scan;
 mod hub;
 mod layer;
 mod reply;
@@ -119,14 +122,16 @@ pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
 pub use event::{
-    AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, Meta, Mode,
-    Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals, Selector, SignalPath,
+    AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, IntoElements,
+    IntoEvent, Meta, Mode, Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
+    Selector, SignalPath,
 };
+pub use handler::{FragmentResponse, PatchHtml, RemoveResponse};
 pub use hub::{DEFAULT_HUB_CAPACITY, Hub, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
-pub use response::{Events, Sse};
+pub use response::{EventList, Events, Sse};
 pub use signals::{ReadSignals, Signals, SignalsRejection};
 pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
 
@@ -135,6 +140,31 @@ pub use datastar_macros::fragment;
 #[doc = include_str!("patch.md")]
 pub use datastar_macros::patch;
 pub use maud::{Markup, PreEscaped, Render, html};
+
+/// A [`PatchSignals`] from a JSON object literal, written as in `serde_json::json!`: it is an
+/// object by construction, so there is nothing to unwrap.
+///
+/// ```
+/// use datastar_runtime::signals;
+///
+/// let draft = "";
+/// let patch = signals!({ "input": draft, "saved": true, "user": { "name": null } });
+/// assert_eq!(patch.json(), r#"{"input":"","saved":true,"user":{"name":null}}"#);
+/// ```
+///
+/// Like `json!`, it panics only if a value's own `Serialize` fails (a map with non-string
+/// keys); use [`PatchSignals::new`] for values that can.
+#[macro_export]
+macro_rules! signals {
+    ({ $($json:tt)* }) => {
+        $crate::PatchSignals::object(
+            match $crate::__private::serde_json::json!({ $($json)* }) {
+                $crate::__private::serde_json::Value::Object(object) => object,
+                _ => ::core::unreachable!("a braced literal is a JSON object"),
+            }
+        )
+    };
+}
 
 /// The README's Rust examples, compiled as doctests so the quick start cannot rot.
 #[cfg(doctest)]

@@ -10,7 +10,7 @@ use http::{StatusCode, header};
 
 use crate::error::InvalidValue;
 use crate::event::{
-    Event, ExecuteScript, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
+    Event, ExecuteScript, IntoEvent, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
 };
 use crate::headers;
 use crate::stream::{EventSource, Finite, FiniteBody, Slot, Source, SseBody, TryEvents};
@@ -139,29 +139,95 @@ where
 
 /// A finite sequence of events, sent as one SSE response that ends after the last one.
 ///
-/// ```
-/// use datastar_runtime::{Event, Events, PatchElements, PatchSignals};
-/// use serde_json::json;
+/// It holds a tuple of events of any kinds, in the order they are sent, or a `Vec` or array
+/// of one kind; each item is anything [`IntoEvent`], so no `.into()` is needed.
 ///
-/// async fn save() -> Result<Events<Vec<Event>>, datastar_runtime::InvalidValue> {
-///     Ok(Events(vec![
-///         PatchElements::new(r#"<p id="status">saved</p>"#).into(),
-///         PatchSignals::new(&json!({ "dirty": false }))?.into(),
-///     ]))
+/// ```
+/// use datastar_runtime::{Events, InvalidValue, PatchElements, PatchSignals, signals};
+///
+/// async fn save() -> Events<(PatchElements<datastar_runtime::ById>, PatchSignals)> {
+///     Events((
+///         PatchElements::new(r#"<p id="status">saved</p>"#),
+///         signals!({ "dirty": false }),
+///     ))
+/// }
+///
+/// // Built at run time: collect into `Events<Vec<Event>>`.
+/// async fn rows(n: u32) -> Events<Vec<datastar_runtime::Event>> {
+///     (0..n).map(|i| PatchElements::new(format!(r#"<tr id="row-{i}"></tr>"#))).collect()
 /// }
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a response does nothing until it is returned"]
-pub struct Events<I>(pub I);
+pub struct Events<T>(pub T);
 
-impl<I> IntoResponse for Events<I>
-where
-    I: IntoIterator,
-    I::Item: Into<Event>,
-{
-    fn into_response(self) -> Response {
-        finite_response(Finite::Many(self.0.into_iter().map(Into::into).collect()))
+/// What [`Events`] can hold: a tuple of up to twelve events of any kinds, or a `Vec` or an
+/// array of events of one kind.
+#[diagnostic::on_unimplemented(
+    message = "`Events` cannot send `{Self}`",
+    label = "expected a tuple, `Vec` or array of events",
+    note = "write `Events((patch!(…), signals!({{ … }}), …))` for events of several kinds, or collect an iterator into `Events<Vec<Event>>`"
+)]
+pub trait EventList {
+    /// The events, in order.
+    fn into_events(self) -> Vec<Event>;
+}
+
+impl<E: IntoEvent> EventList for Vec<E> {
+    fn into_events(self) -> Vec<Event> {
+        self.into_iter().map(IntoEvent::into_event).collect()
     }
+}
+
+impl<E: IntoEvent, const N: usize> EventList for [E; N] {
+    fn into_events(self) -> Vec<Event> {
+        self.into_iter().map(IntoEvent::into_event).collect()
+    }
+}
+
+macro_rules! tuple_event_list {
+    ($($name:ident)+) => {
+        impl<$($name: IntoEvent),+> EventList for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_events(self) -> Vec<Event> {
+                let ($($name,)+) = self;
+                vec![$($name.into_event()),+]
+            }
+        }
+    };
+}
+tuple_event_list!(A);
+tuple_event_list!(A B);
+tuple_event_list!(A B C);
+tuple_event_list!(A B C D);
+tuple_event_list!(A B C D E);
+tuple_event_list!(A B C D E F);
+tuple_event_list!(A B C D E F G);
+tuple_event_list!(A B C D E F G H);
+tuple_event_list!(A B C D E F G H I);
+tuple_event_list!(A B C D E F G H I J);
+tuple_event_list!(A B C D E F G H I J K);
+tuple_event_list!(A B C D E F G H I J K L);
+
+impl<E: IntoEvent> FromIterator<E> for Events<Vec<Event>> {
+    fn from_iter<I: IntoIterator<Item = E>>(iter: I) -> Self {
+        Events(iter.into_iter().map(IntoEvent::into_event).collect())
+    }
+}
+
+impl<T: EventList> IntoResponse for Events<T> {
+    fn into_response(self) -> Response {
+        events_response(self.0.into_events())
+    }
+}
+
+/// The response of events that are all known now; one event needs no `Vec`'s work.
+pub(crate) fn events_response(mut events: Vec<Event>) -> Response {
+    if events.len() == 1 {
+        let event = events.pop().expect("one event");
+        return finite_response(Finite::One(event));
+    }
+    finite_response(Finite::Many(events))
 }
 
 /// The headers of every event stream, and the slot its layer fills.
