@@ -3,6 +3,7 @@
 //! Every check pushes its error to the [`Ctxt`] and goes on, so one build shows every mistake.
 
 use datastar_syntax::selector;
+use datastar_syntax::selector::template::{self, Piece};
 use datastar_syntax::{Mode, Namespace};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -18,9 +19,40 @@ pub(crate) enum Merge {
     Remove,
 }
 
+/// A selector as written: a plain one, or a template with `{name}` placeholders.
+pub(crate) enum SelectorArg {
+    Static(LitStr),
+    Template { lit: LitStr, pieces: Vec<Piece> },
+}
+
+impl SelectorArg {
+    pub(crate) fn lit(&self) -> &LitStr {
+        match self {
+            SelectorArg::Static(lit) | SelectorArg::Template { lit, .. } => lit,
+        }
+    }
+
+    /// The names of the placeholders, in order, each once.
+    pub(crate) fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        if let SelectorArg::Template { pieces, .. } = self {
+            for piece in pieces {
+                if let Piece::Value { name, .. } = piece
+                    && !names.contains(&name.as_str())
+                {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+}
+
 /// Validated options, shared by `#[fragment]` and `patch!`.
 pub(crate) struct Options {
-    pub selector: Option<LitStr>,
+    pub selector: Option<SelectorArg>,
+    /// A `selector` was given, even one that was rejected: no second error for its absence.
+    pub selector_given: bool,
     pub merge: Merge,
     pub view_transition: bool,
     pub view_transition_selector: Option<LitStr>,
@@ -30,8 +62,9 @@ pub(crate) struct Options {
 }
 
 /// The keys, in the order the docs list them.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "selector",
+    "mode",
     "merge",
     "view_transition",
     "view_transition_selector",
@@ -40,7 +73,7 @@ const KEYS: [&str; 7] = [
     "retry",
 ];
 
-/// Every `merge` name: Datastar 1.0's modes, and the essay's `morph`, which is 1.0's `outer`.
+/// Every mode name: Datastar 1.0's modes, and the essay's `morph`, which is 1.0's `outer`.
 const MERGES: [(&str, Merge); 9] = [
     ("outer", Merge::Patch(Mode::Outer)),
     ("inner", Merge::Patch(Mode::Inner)),
@@ -57,31 +90,26 @@ const MERGES: [(&str, Merge); 9] = [
 const OLD_MERGES: [(&str, &str); 3] = [
     (
         "upsert_attributes",
-        "`outer` morphs the element, attributes included: write `merge = \"outer\"`",
+        "`outer` morphs the element, attributes included: write `mode = \"outer\"`",
     ),
     (
         "upsertAttributes",
-        "`outer` morphs the element, attributes included: write `merge = \"outer\"`",
+        "`outer` morphs the element, attributes included: write `mode = \"outer\"`",
     ),
-    ("morph_element", "write `merge = \"outer\"`, which morphs"),
+    ("morph_element", "write `mode = \"outer\"`, which morphs"),
 ];
 
 /// Keys from older Datastar versions, with what to write instead.
-const OLD_KEYS: [(&str, &str, &str); 5] = [
+const OLD_KEYS: [(&str, &str, &str); 4] = [
     (
         "settle",
         "`settle` was removed in Datastar 1.0",
         "the 1.0 client has no settle phase; animate the change with a view transition: `view_transition = true`",
     ),
     (
-        "mode",
-        "unknown key `mode`",
-        "the mode is set with `merge`: write `merge = \"…\"`",
-    ),
-    (
         "merge_mode",
         "unknown key `merge_mode`",
-        "write `merge = \"…\"`",
+        "write `mode = \"…\"`",
     ),
     (
         "use_view_transition",
@@ -99,6 +127,7 @@ const OLD_KEYS: [(&str, &str, &str); 5] = [
 pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
     let mut o = Options {
         selector: None,
+        selector_given: false,
         merge: Merge::Patch(Mode::Outer),
         view_transition: false,
         view_transition_selector: None,
@@ -106,7 +135,8 @@ pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
         id: None,
         retry: None,
     };
-    let mut merge_lit: Option<&LitStr> = None;
+    let mut merge_lit: Option<(&str, &LitStr)> = None;
+    let mut mode_key: Option<&syn::Ident> = None;
     let mut view_transition_key = None;
     let mut seen: Vec<String> = Vec::new();
     for arg in args {
@@ -117,20 +147,32 @@ pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
         }
         seen.push(key.clone());
         match key.as_str() {
-            // selector = "#css"
+            // selector = "#css", or a template: "#card-{id}"
             "selector" => {
-                if let Some(lit) = string(cx, arg, "selector = \"#contact\"") {
-                    check_selector(cx, lit);
-                    o.selector = Some(lit.clone());
-                }
+                o.selector_given = true;
+                o.selector = selector_arg(cx, arg);
             }
-            // merge = "outer" | "inner" | "replace" | … | "remove" | "morph"
-            "merge" => {
-                if let Some(lit) = string(cx, arg, "merge = \"inner\"")
+            // mode = "outer" | "inner" | "replace" | … | "remove" | "morph", also spelled `merge`
+            "mode" | "merge" => {
+                if let Some(first) = mode_key {
+                    let first_name = first.to_string();
+                    cx.error(
+                        arg.key.span(),
+                        format_args!("`{key}` and `{first_name}` are the same key"),
+                        &[
+                            "note: `mode` is Datastar 1.0's name, and `merge` the name this crate started with; give one of them".into(),
+                        ],
+                    );
+                    continue;
+                }
+                mode_key = Some(&arg.key);
+                let key: &'static str = if key == "mode" { "mode" } else { "merge" };
+                let example = format!("{key} = \"inner\"");
+                if let Some(lit) = string(cx, arg, &example)
                     && let Some(merge) = merge_mode(cx, lit)
                 {
                     o.merge = merge;
-                    merge_lit = Some(lit);
+                    merge_lit = Some((key, lit));
                 }
             }
             // view_transition = true
@@ -171,18 +213,20 @@ pub(crate) fn options(cx: &Ctxt, args: &[Arg]) -> Options {
     o
 }
 
-fn cross_checks(cx: &Ctxt, o: &Options, merge: Option<&LitStr>, vts_key: Option<Span>) {
+fn cross_checks(cx: &Ctxt, o: &Options, merge: Option<(&str, &LitStr)>, vts_key: Option<Span>) {
     let needs_selector = match o.merge {
         Merge::Patch(mode) => mode.needs_selector(),
         Merge::Remove => true,
     };
-    if needs_selector && o.selector.is_none() {
+    let key = merge.map_or("mode", |(key, _)| key);
+    let merge = merge.map(|(_, lit)| lit);
+    if needs_selector && !o.selector_given {
         let (span, name) = merge.map_or((Span::call_site(), String::new()), |l| {
             (l.span(), l.value())
         });
         cx.error(
             span,
-            format_args!("`merge = \"{name}\"` needs a `selector`"),
+            format_args!("`{key} = \"{name}\"` needs a `selector`"),
             &[
                 "note: only `outer` and `replace` can find their targets by `id`; the Datastar 1.0 client throws for any other mode without a selector".into(),
                 "help: add a selector, such as `selector = \"#list\"`".into(),
@@ -200,7 +244,7 @@ fn cross_checks(cx: &Ctxt, o: &Options, merge: Option<&LitStr>, vts_key: Option<
         if o.merge == Merge::Remove {
             cx.error(
                 span,
-                "`view_transition_selector` cannot be used with `merge = \"remove\"`",
+                format_args!("`view_transition_selector` cannot be used with `{key} = \"remove\"`"),
                 &[],
             );
         }
@@ -209,9 +253,60 @@ fn cross_checks(cx: &Ctxt, o: &Options, merge: Option<&LitStr>, vts_key: Option<
         let span = merge.map_or(Span::call_site(), LitStr::span);
         cx.error(
             span,
-            "`namespace` has no meaning with `merge = \"remove\"`, which creates no elements",
+            format_args!(
+                "`namespace` has no meaning with `{key} = \"remove\"`, which creates no elements"
+            ),
             &[],
         );
+    }
+}
+
+/// `selector = "…"`: a literal, checked as a selector or as a template.
+fn selector_arg(cx: &Ctxt, arg: &Arg) -> Option<SelectorArg> {
+    let Some(Lit::Str(lit)) = arg.lit() else {
+        cx.error(
+            arg.value.span(),
+            format_args!(
+                "expected a string literal, found {}",
+                found(&arg.value)
+            ),
+            &[
+                "note: selectors are checked at compile time, so they are written as literals".into(),
+                "help: put run-time values in a template: `selector = \"#row-{id}\"` fills `{id}` from a variable, escaped".into(),
+                "help: for a selector chosen at run time, build the event: `PatchElements::new(html).selector(Selector::new(css)?)`".into(),
+            ],
+        );
+        return None;
+    };
+    let value = lit.value();
+    if !template::is_template(&value) {
+        check_selector(cx, lit);
+        return Some(SelectorArg::Static(lit.clone()));
+    }
+    match template::parse(&value) {
+        Ok(pieces) => Some(SelectorArg::Template {
+            lit: lit.clone(),
+            pieces,
+        }),
+        Err(e) => {
+            let mut help = vec![
+                "note: in a selector template, `{name}` is filled from a variable and stands for an identifier, and `{{` and `}}` are literal braces".into(),
+            ];
+            if let Some(h) = e.help() {
+                help.insert(0, format!("help: {h}"));
+            }
+            let at = if e.at().start > 0 {
+                format!(" (at byte {})", e.at().start)
+            } else {
+                String::new()
+            };
+            cx.error(
+                lit.span(),
+                format_args!("invalid selector template: {}{at}", e.message()),
+                &help,
+            );
+            None
+        }
     }
 }
 
@@ -384,9 +479,63 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The names the argument patterns of `f` bind, in order.
+pub(crate) fn bindings(f: &ItemFn) -> Vec<(usize, syn::Ident)> {
+    struct Names<'a>(&'a mut Vec<syn::Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
+        fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+            self.0.push(pat.ident.clone());
+            syn::visit::visit_pat_ident(self, pat);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, input) in f.sig.inputs.iter().enumerate() {
+        if let FnArg::Typed(arg) = input {
+            let mut names = Vec::new();
+            syn::visit::Visit::visit_pat(&mut Names(&mut names), &arg.pat);
+            out.extend(names.into_iter().map(|name| (i, name)));
+        }
+    }
+    out
+}
+
 /// Checks the handler's signature.
 pub(crate) fn handler(cx: &Ctxt, f: &ItemFn, options: &Options) {
     let sig = &f.sig;
+    if let Some(selector) = &options.selector {
+        let bound = bindings(f);
+        let names: Vec<String> = bound
+            .iter()
+            .map(|(_, name)| syn::ext::IdentExt::unraw(name).to_string())
+            .collect();
+        let known: Vec<&str> = names.iter().map(String::as_str).collect();
+        for name in selector.names() {
+            let bare = name.strip_prefix("r#").unwrap_or(name);
+            if known.contains(&bare) {
+                continue;
+            }
+            let mut help = Vec::new();
+            if let Some(close) = did_you_mean(bare, &known) {
+                help.push(format!("help: did you mean `{{{close}}}`?"));
+            }
+            help.push(if known.is_empty() {
+                "note: the handler's arguments bind no names; a placeholder names a binding of an argument pattern, such as `id` in `Path(id): Path<u32>`".into()
+            } else {
+                format!(
+                    "note: a placeholder names a binding of the handler's argument patterns: {}",
+                    list(&known)
+                )
+            });
+            cx.error(
+                selector.lit().span(),
+                format_args!(
+                    "the selector template names `{{{name}}}`, which no argument of `{}` binds",
+                    sig.ident
+                ),
+                &help,
+            );
+        }
+    }
     if sig.asyncness.is_none() {
         cx.error(
             sig.fn_token.span,
@@ -405,7 +554,10 @@ pub(crate) fn handler(cx: &Ctxt, f: &ItemFn, options: &Options) {
         cx.error(
             sig.ident.span(),
             "a `#[fragment]` handler must return the HTML to send",
-            &["help: add a return type, such as `-> Markup`".into()],
+            &[
+                "help: add a return type, such as `-> Markup`".into(),
+                "note: to send other events after the HTML, return a tuple: `-> (Markup, PatchSignals)`".into(),
+            ],
         );
     }
 }
@@ -415,13 +567,13 @@ pub(crate) fn patch_html(cx: &Ctxt, options: &Options, html: Option<&Expr>) {
     match (options.merge, html) {
         (Merge::Remove, Some(html)) => cx.error(
             html.span(),
-            "`merge = \"remove\"` takes no HTML",
+            "`mode = \"remove\"` takes no HTML",
             &["help: remove this argument".into()],
         ),
         (Merge::Patch(_), None) => cx.error(
             Span::call_site(),
             "missing the HTML to patch",
-            &["help: add it as the last argument: `patch!(selector = \"#feed\", merge = \"prepend\", html! { … })`".into()],
+            &["help: add it as the last argument: `patch!(selector = \"#feed\", mode = \"prepend\", html! { … })`".into()],
         ),
         _ => {}
     }

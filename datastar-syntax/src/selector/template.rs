@@ -105,7 +105,9 @@ pub fn parse(template: &str) -> Result<Vec<Piece>, TemplateError> {
                     return Err(TemplateError::new(
                         i..template.len(),
                         "unclosed `{` in the selector template".into(),
-                        Some("close the placeholder, as in `{id}`, or write `{{` for a literal `{`"),
+                        Some(
+                            "close the placeholder, as in `{id}`, or write `{{` for a literal `{`",
+                        ),
                     ));
                 };
                 let name = &template[i + 1..i + 1 + len];
@@ -152,7 +154,9 @@ fn check_name(name: &str, at: std::ops::Range<usize>) -> Result<(), TemplateErro
             at,
             format!("`{{{name}}}` is not a placeholder: expected the name of a variable"),
             if name.contains([':', '.', '(', '[']) {
-                Some("placeholders take no format spec, field or call: bind the value to a variable first and write `{name}`")
+                Some(
+                    "placeholders take no format spec, field or call: bind the value to a variable first and write `{name}`",
+                )
             } else {
                 help
             },
@@ -177,7 +181,11 @@ fn check_structure(template: &str, pieces: &[Piece]) -> Result<(), TemplateError
                     probe.push(c);
                     origin.extend(std::iter::repeat_n(at, c.len_utf8()));
                     // `{{` and `}}` are two bytes of the template for one of the probe.
-                    at += if c == '{' || c == '}' { 2 } else { c.len_utf8() };
+                    at += if c == '{' || c == '}' {
+                        2
+                    } else {
+                        c.len_utf8()
+                    };
                 }
             }
             Piece::Value { at: range, .. } => {
@@ -374,7 +382,13 @@ mod tests {
         );
         assert_eq!(parse("#a}").unwrap_err().at(), 2..3);
         assert!(parse("#a-{}").is_err());
-        assert!(parse("#a-{x:?}").unwrap_err().help().unwrap().contains("format spec"));
+        assert!(
+            parse("#a-{x:?}")
+                .unwrap_err()
+                .help()
+                .unwrap()
+                .contains("format spec")
+        );
         assert!(parse("#a-{0}").is_err());
         // The static parts are checked with a stand-in for each value.
         let err = parse("#{id} >> .x").unwrap_err();
