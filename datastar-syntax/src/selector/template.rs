@@ -248,9 +248,10 @@ impl fmt::Debug for Part<'_> {
 /// value escaped as an identifier (see [`escape_ident`]). The result is a valid selector in
 /// which each value stands for exactly itself.
 ///
-/// A value with nothing to write where an identifier must stand (`#{id}` with an empty `id`)
-/// is written as U+FFFD, which is what `CSS.escape` writes for NUL: the selector stays valid
-/// and matches no element whose id is empty, because no element has an empty id selector.
+/// An empty value where the identifier would then be missing or only `-` (`#{id}` or
+/// `#-{id}` with an empty `id`) is written as U+FFFD, which is what `CSS.escape` writes for
+/// NUL: the selector stays valid (no selector can name an empty id) and matches no element
+/// but one whose id holds that character.
 ///
 /// ```
 /// use datastar_syntax::selector::template::{Part, fill};
@@ -274,12 +275,8 @@ pub fn fill(parts: &[Part<'_>]) -> String {
                 value.clear();
                 // A `Display` that fails leaves what it wrote; it cannot break the selector.
                 let _ = write!(value, "{v}");
-                let continues = match parts.get(i + 1) {
-                    Some(Part::Text(text)) => text.starts_with(|c: char| is_name(c) || c == '\\'),
-                    Some(Part::Value(_)) => true,
-                    None => false,
-                };
-                if value.is_empty() && at == Position::Start && !continues {
+                if value.is_empty() && at != Position::Inside && !continues(at, parts.get(i + 1))
+                {
                     out.push('\u{FFFD}');
                     at = Position::Inside;
                 } else {
@@ -289,6 +286,27 @@ pub fn fill(parts: &[Part<'_>]) -> String {
         }
     }
     out
+}
+
+/// Whether what follows an empty value, written at `at`, still makes an identifier there.
+/// A value that follows is written knowing where it lands, so it always does.
+fn continues(at: Position, next: Option<&Part<'_>>) -> bool {
+    let name_start = |c: Option<char>| {
+        c.is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '\\' || !c.is_ascii())
+    };
+    let text = match next {
+        Some(Part::Value(_)) => return true,
+        Some(Part::Text(text)) => text,
+        None => return false,
+    };
+    let mut chars = text.chars();
+    let (a, b) = (chars.next(), chars.next());
+    match at {
+        Position::Inside => true,
+        Position::Start if a == Some('-') => name_start(b) || b == Some('-'),
+        Position::Start => name_start(a),
+        Position::AfterHyphen => name_start(a) || a == Some('-'),
+    }
 }
 
 /// Writes `value` as `CSS.escape(value)` does: an identifier that stands for exactly `value`,
@@ -354,6 +372,57 @@ mod tests {
             assert!(!filled.contains(['\n', '\r']));
             let expected = raw.replace('\0', "\u{FFFD}");
             assert_eq!(id_of(&filled), expected, "{raw:?} gave {filled:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a value holds, and wherever it lands in an identifier, the filled template
+        /// is a valid selector on one line, the value reads back as exactly itself, and the
+        /// text around it is untouched.
+        #[test]
+        fn any_value_stands_for_exactly_itself(
+            raw in "\\PC*|[\\x00-\\x7f]{0,12}|[-0-9 \\\\\"'\\],*#.:\\n\\r]{0,8}",
+            prefix in "(|card-|-|c)",
+        ) {
+            let prefix_owned = format!("#{prefix}");
+            let filled = fill(&[Part::Text(&prefix_owned), Part::Value(&raw), Part::Text(" > li")]);
+            proptest::prop_assert!(validate(&filled).is_ok(), "{raw:?} gave {filled:?}");
+            proptest::prop_assert!(!filled.contains(['\n', '\r', '\0']));
+            let tokens = tokenize(&filled);
+            let expected = match format!("{prefix}{raw}").replace('\0', "\u{FFFD}") {
+                ident if ident.is_empty() || ident == "-" => format!("{ident}\u{FFFD}"),
+                value => value,
+            };
+            proptest::prop_assert_eq!(
+                &tokens[0].kind,
+                &Kind::Hash { value: expected, id: true },
+                "{:?} gave {:?}", raw, filled
+            );
+            proptest::prop_assert!(filled.ends_with(" > li"));
+        }
+
+        /// Whatever follows the value in the template, the result stays a valid selector.
+        #[test]
+        fn any_value_keeps_any_template_valid(
+            raw in "\\PC{0,3}|[-0-9 \\\\\"]{0,3}",
+            second in "\\PC{0,2}|[-0-9]{0,2}",
+            template in proptest::sample::select(vec![
+                "#{a}", "#-{a}", "#{a}-", "#{a}7", "#-{a}7", "#{a}-7", "#{a}--", "#x{a}",
+                ".{a}{b}", "#{a}{b}7", "[data-x=\"{a}\"]", "[data-{a}]", "#a > .{a}-{b}",
+                "{a}", "{a}{b}", "li:nth-child(2).{a}",
+            ]),
+        ) {
+            let pieces = parse(template).expect("a valid template");
+            let parts: Vec<Part<'_>> = pieces
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(text) => Part::Text(text),
+                    Piece::Value { name, .. } if name == "a" => Part::Value(&raw),
+                    Piece::Value { .. } => Part::Value(&second),
+                })
+                .collect();
+            let filled = fill(&parts);
+            proptest::prop_assert!(validate(&filled).is_ok(), "{:?} with {:?}, {:?} gave {:?}", template, raw, second, filled);
         }
     }
 
