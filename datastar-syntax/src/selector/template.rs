@@ -216,13 +216,50 @@ fn is_name(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()
 }
 
-impl Position {
-    fn after_text(self, text: &str) -> Position {
-        text.chars().fold(self, |at, c| match (at, c) {
-            (Position::Start, '-') => Position::AfterHyphen,
-            (_, c) if is_name(c) || c == '\\' => Position::Inside,
-            _ => Position::Start,
-        })
+/// Where the writer is in the selector: in an identifier (and where in it), or in a string.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    at: Position,
+    /// The quote of the string being written, if any.
+    quote: Option<char>,
+    /// The previous character was a backslash.
+    escaped: bool,
+}
+
+impl State {
+    fn after_text(mut self, text: &str) -> State {
+        for c in text.chars() {
+            if self.escaped {
+                self.escaped = false;
+                self.at = Position::Inside;
+                continue;
+            }
+            if let Some(quote) = self.quote {
+                match c {
+                    '\\' => self.escaped = true,
+                    c if c == quote => {
+                        self.quote = None;
+                        self.at = Position::Start;
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            self.at = match (self.at, c) {
+                (_, '"' | '\'') => {
+                    self.quote = Some(c);
+                    Position::Start
+                }
+                (_, '\\') => {
+                    self.escaped = true;
+                    Position::Inside
+                }
+                (Position::Start, '-') => Position::AfterHyphen,
+                (_, c) if is_name(c) => Position::Inside,
+                _ => Position::Start,
+            };
+        }
+        self
     }
 }
 
@@ -263,24 +300,33 @@ impl fmt::Debug for Part<'_> {
 /// ```
 pub fn fill(parts: &[Part<'_>]) -> String {
     let mut out = String::new();
-    let mut at = Position::Start;
+    let mut state = State {
+        at: Position::Start,
+        quote: None,
+        escaped: false,
+    };
     let mut value = String::new();
     for (i, part) in parts.iter().enumerate() {
         match part {
             Part::Text(text) => {
                 out.push_str(text);
-                at = at.after_text(text);
+                state = state.after_text(text);
             }
             Part::Value(v) => {
                 value.clear();
                 // A `Display` that fails leaves what it wrote; it cannot break the selector.
                 let _ = write!(value, "{v}");
-                if value.is_empty() && at != Position::Inside && !continues(at, parts.get(i + 1))
+                if state.quote.is_some() {
+                    // In a string, escapes work as in an identifier and any text may stand.
+                    escape_at(&mut out, &value, Position::Inside);
+                } else if value.is_empty()
+                    && state.at != Position::Inside
+                    && !continues(state.at, parts.get(i + 1))
                 {
                     out.push('\u{FFFD}');
-                    at = Position::Inside;
+                    state.at = Position::Inside;
                 } else {
-                    at = escape_at(&mut out, &value, at);
+                    state.at = escape_at(&mut out, &value, state.at);
                 }
             }
         }
