@@ -6,7 +6,6 @@
 
 use datastar_runtime::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::layout::{Example, Layout};
 
@@ -74,13 +73,14 @@ fn more_button(offset: usize) -> Markup {
     }
 }
 
-/// `GET /more?datastar={"offset":…}`: the next rows, the new offset, the new button.
-async fn more(ReadSignals(Page { offset }): ReadSignals<Page>) -> Events<Vec<Event>> {
+/// `GET /more?datastar={"offset":…}`: the next rows, then the new offset and the new button.
+#[fragment(selector = "#agents", mode = "append")]
+async fn more(ReadSignals(Page { offset }): ReadSignals<Page>) -> (Markup, PatchSignals, Event) {
     let offset = offset.min(TOTAL);
     let end = (offset + PAGE).min(TOTAL);
-    Events(vec![
-        patch!(selector = "#agents", merge = "append", rows(offset..end)),
-        PatchSignals::new(&json!({ "offset": end })).unwrap().into(),
+    (
+        rows(offset..end),
+        signals!({ "offset": end }),
         patch!(more_button(end)),
-    ])
+    )
 }

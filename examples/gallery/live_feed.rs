@@ -11,7 +11,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use datastar_runtime::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::layout::{Example, Layout};
 
@@ -111,7 +110,7 @@ async fn publish(
         // Published under the lock, so tabs see the lists in the order they were made.
         feed.hub.publish(&(), patch!(list(&posts)));
     }
-    PatchSignals::new(&json!({ "message": "" })).unwrap()
+    signals!({ "message": "" })
 }
 
 /// The time of day, UTC, as `HH:MM:SS`.

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use datastar_runtime::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::layout::{Example, Layout};
 
@@ -175,19 +174,17 @@ async fn show(State(store): State<Store>, ReadSignals(signals): ReadSignals<AppS
     render(&store, &signals, None)
 }
 
-/// `POST /add`: adds `$input` and empties it.
+/// `POST /add`: adds `$input`, and empties it.
+#[fragment]
 async fn add(
     State(store): State<Store>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Events<Vec<Event>> {
+) -> (Markup, PatchSignals) {
     let title = signals.input.trim();
     if !title.is_empty() {
         store.lock().unwrap().add(title);
     }
-    Events(vec![
-        patch!(render(&store, &signals, None)),
-        PatchSignals::new(&json!({ "input": "" })).unwrap().into(),
-    ])
+    (render(&store, &signals, None), signals!({ "input": "" }))
 }
 
 #[fragment]
