@@ -333,7 +333,7 @@ fn merge_mode(cx: &Ctxt, lit: &LitStr) -> Option<Merge> {
     if let Some((_, help)) = OLD_MERGES.iter().find(|(n, _)| *n == name) {
         cx.error(
             lit.span(),
-            format_args!("merge mode `{name}` was removed in Datastar 1.0"),
+            format_args!("mode `{name}` was removed in Datastar 1.0"),
             &[format!("help: {help}")],
         );
         return None;
@@ -343,11 +343,7 @@ fn merge_mode(cx: &Ctxt, lit: &LitStr) -> Option<Merge> {
     if let Some(close) = did_you_mean(&name, &names) {
         help.insert(0, format!("help: did you mean `{close}`?"));
     }
-    cx.error(
-        lit.span(),
-        format_args!("unknown merge mode `{name}`"),
-        &help,
-    );
+    cx.error(lit.span(), format_args!("unknown mode `{name}`"), &help);
     None
 }
 

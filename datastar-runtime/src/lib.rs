@@ -22,7 +22,7 @@
 //! use datastar_runtime::prelude::*;
 //!
 //! // `GET /contact/1` answers with one `datastar-patch-elements` event that morphs `#contact_1`.
-//! #[fragment(selector = "#contact_1", merge = "morph")]
+//! #[fragment(selector = "#contact_1", mode = "outer")]
 //! async fn contact(Path(id): Path<u32>) -> Markup {
 //!     html! { div #contact_1 { "Contact number " (id) } }
 //! }
@@ -98,6 +98,7 @@
 //! ```
 
 mod channel;
+mod client;
 mod compress;
 mod encode;
 mod error;
@@ -119,6 +120,7 @@ pub mod __private;
 pub mod prelude;
 
 pub use channel::{Disconnected, Receiver, Sender, channel};
+pub use client::{CLIENT_URL, client_script, client_script_at};
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
 pub use event::{

@@ -6,7 +6,7 @@
 //! ```
 //! use datastar_runtime::prelude::*;
 //!
-//! #[fragment(selector = "#greeting", merge = "inner")]
+//! #[fragment(selector = "#greeting", mode = "inner")]
 //! async fn greet(Path(name): Path<String>) -> Markup {
 //!     html! { "Hello, " (name) }
 //! }
@@ -18,8 +18,8 @@
 pub use crate::{
     DatastarLayer, DatastarRequest, Dialect, Event, Events, ExecuteScript, Hub, LastEventId,
     Markup, Mode, Namespace, PatchElements, PatchSignals, PreEscaped, ReadSignals, RemoveElements,
-    RemoveSignals, Render, Selector, Sender, Signals, Sse, Subscription, channel, fragment, html,
-    patch, signals,
+    RemoveSignals, Render, Selector, Sender, Signals, Sse, Subscription, channel, client_script,
+    fragment, html, patch, signals,
 };
 pub use axum::Router;
 pub use axum::extract::{Json, Path, Query, State};

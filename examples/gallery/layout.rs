@@ -8,8 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::Client;
 
 /// The official Datastar 1.0 bundle.
-pub const CDN_CLIENT: &str =
-    "https://cdn.jsdelivr.net/gh/starfederation/datastar@1.0.2/bundles/datastar.js";
+pub const CDN_CLIENT: &str = datastar_runtime::CLIENT_URL;
 
 /// Where the gallery serves a local client given with `--datastar-js`.
 pub const LOCAL_CLIENT_PATH: &str = "/datastar.js";
@@ -60,7 +59,7 @@ impl Layout {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · Datastar for Rust" }
                     style { (PreEscaped(CSS)) }
-                    script type="module" src=(self.client_src) {}
+                    (datastar_runtime::client_script_at(&self.client_src))
                 }
                 body {
                     header.top {

@@ -1,6 +1,6 @@
 use datastar_runtime::prelude::*;
 
-#[fragment(selector = "#feed", merge = "apend")]
+#[fragment(selector = "#feed", mode = "apend")]
 async fn feed() -> Markup {
     html! { li { "milk" } }
 }
