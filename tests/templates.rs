@@ -194,3 +194,51 @@ async fn the_beta_dialect_gets_the_same_answers_in_its_own_words() {
          data: signals {\"selected\":null}\n\n"
     );
 }
+
+#[fragment]
+async fn rootless() -> Markup {
+    html! { li { "no id" } }
+}
+
+#[fragment]
+async fn rooted() -> Markup {
+    html! { li #item { "an id" } }
+}
+
+/// Debug builds warn, once, naming the handler, when a by-id patch's top-level element has no
+/// `id`: the browser would find nothing to patch and say so only in its console.
+#[cfg(debug_assertions)]
+#[tokio::test(flavor = "current_thread")]
+async fn a_by_id_patch_without_an_id_warns_in_debug_builds() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Log(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Log {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let _ = rooted().await;
+    assert_eq!(String::from_utf8_lossy(&log.0.lock().unwrap()), "");
+    let _ = rootless().await;
+    let _ = rootless().await;
+    let text = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
+    assert_eq!(text.matches("WARN").count(), 1, "once: {text}");
+    assert!(
+        text.contains("`rootless` patches by id, but its top-level `<li>` has no `id`"),
+        "{text}"
+    );
+}
