@@ -5,6 +5,7 @@
 #
 #   bench/roundtrip.sh                  # 6 rounds x 5 s per server (about 100 s)
 #   ROUNDS=2 DURATION=10s bench/roundtrip.sh
+#   TUPLE=1 bench/roundtrip.sh          # templated selector + tuple answer against the same bytes by hand
 #
 # Besides req/s, it reports the server's CPU time per request (utime+stime from /proc/PID/stat
 # around each run, divided by wrk's request count): on a shared machine throughput swings with
@@ -23,17 +24,27 @@ connections=${CONNECTIONS:-32}
 cargo build --release -q -p datastar-bench --bin roundtrip-server
 bin=target/release/roundtrip-server
 declare -A port=([fragment]=18181 [hand]=18182 [official]=18183)
+declare -A server=([fragment]=fragment [hand]=hand [official]=official)
+url_path=/rows
+if [ -n "${TUPLE:-}" ]; then
+    # `official` stays the plain one-event server: it is only there as a yardstick.
+    server[fragment]=fragment-tuple
+    server[hand]=hand-tuple
+    url_path=/rows/7
+fi
 declare -A pid=()
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for name in fragment hand official; do
-    "$bin" "$name" "${port[$name]}" >/dev/null &
+    "$bin" "${server[$name]}" "${port[$name]}" >/dev/null &
     pids+=($!)
     pid[$name]=$!
 done
 sleep 0.5
 for name in fragment hand official; do # warm-up
-    wrk -t1 -c"$connections" -d2s "http://127.0.0.1:${port[$name]}/rows" >/dev/null
+    path=$url_path
+    [ "$name" = official ] && path=/rows
+    wrk -t1 -c"$connections" -d2s "http://127.0.0.1:${port[$name]}$path" >/dev/null
 done
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
@@ -46,7 +57,9 @@ for round in $(seq "$rounds"); do
     declare -A rps=()
     for name in $order; do
         before=$(cpu_ticks "${pid[$name]}")
-        out=$(wrk -t1 -c"$connections" -d"$duration" "http://127.0.0.1:${port[$name]}/rows")
+        path=$url_path
+        [ "$name" = official ] && path=/rows
+        out=$(wrk -t1 -c"$connections" -d"$duration" "http://127.0.0.1:${port[$name]}$path")
         cpu=$(( ($(cpu_ticks "${pid[$name]}") - before) * tick_us ))
         rps[$name]=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
         requests=$(awk '/requests in/ {print $1}' <<<"$out")
