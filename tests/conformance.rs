@@ -142,7 +142,8 @@ fn split_attributes(tag: &str) -> Vec<&str> {
     parts
 }
 
-/// Sends `input` to `path` as the harness does: GET in the `datastar` query, POST as the body.
+/// Sends `input` to `path` as the official harness (`sdk/tests/runner.go`) does: GET in the
+/// `datastar` query, POST as a JSON body, both with `Datastar-Request: true`.
 async fn send(addr: SocketAddr, method: &str, path: &str, input: &str) -> (StatusCode, String) {
     let mut client = Client::http1(addr).await;
     let (method, uri, body) = match method {
@@ -156,9 +157,12 @@ async fn send(addr: SocketAddr, method: &str, path: &str, input: &str) -> (Statu
         }
         _ => (Method::POST, path.to_owned(), input.to_owned()),
     };
-    let response = client
-        .send(method, &uri, &[("datastar-request", "true")], body)
-        .await;
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("datastar-request", "true"),
+        ("content-type", "application/json"),
+    ];
+    let response = client.send(method, &uri, &headers, body).await;
     let (status, _, body) = read_all(response).await;
     (status, body)
 }

@@ -102,6 +102,7 @@ mod compress;
 mod encode;
 mod error;
 mod event;
+mod guard;
 mod headers;
 mod hub;
 mod layer;

@@ -6,6 +6,7 @@
 mod harness;
 
 mod beta;
+mod cross_site;
 mod gallery;
 mod selectors;
 mod v1;
