@@ -287,6 +287,49 @@ async fn malformed_cases_are_a_400_that_says_what_was_wrong() {
     }
 }
 
+#[tokio::test]
+async fn empty_events_are_well_formed_never_a_bare_event_block() {
+    let addr = serve(sdk_test_server::app()).await;
+    let cases = [
+        ("/test", r#"{"type":"patchElements"}"#, "data: elements "),
+        (
+            "/test",
+            r#"{"type":"patchElements","elements":""}"#,
+            "data: elements ",
+        ),
+        (
+            "/beta/test",
+            r#"{"type":"mergeFragments"}"#,
+            "data: fragments ",
+        ),
+        (
+            "/beta/test",
+            r#"{"type":"removeSignals","paths":[]}"#,
+            "data: signals {}",
+        ),
+        (
+            "/test",
+            r#"{"type":"removeSignals","paths":[]}"#,
+            "data: signals {}",
+        ),
+    ];
+    for (path, event, line) in cases {
+        let input = format!(r#"{{"events":[{event},{event}]}}"#);
+        for method in ["get", "post"] {
+            let (status, body) = send(addr, method, path, &input).await;
+            assert_eq!(status, StatusCode::OK, "{path} {input}: {body}");
+            let blocks: Vec<&str> = body.split_terminator("\n\n").collect();
+            assert_eq!(blocks.len(), 2, "{path} {input}: {body:?}");
+            for block in blocks {
+                assert!(
+                    block.lines().any(|l| l == line),
+                    "{path} {input}: expected `{line}` in {block:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_comparison_sees_differences() {
     let a = "event: datastar-patch-elements\ndata: selector #a\ndata: mode inner\n\
