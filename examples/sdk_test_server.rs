@@ -345,5 +345,5 @@ async fn main() -> std::io::Result<()> {
     });
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("SDK test server on http://{}", listener.local_addr()?);
-    axum::serve(listener, app()).await
+    datastar_runtime::serve(listener, app()).await
 }

@@ -33,7 +33,7 @@
 //!         .route("/contact/{id}", get(contact))
 //!         .layer(DatastarLayer::new());
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//!     axum::serve(listener, app).await
+//!     datastar_runtime::serve(listener, app).await
 //! }
 //! ```
 //!
@@ -93,7 +93,7 @@
 //!         .route("/countdown", get(countdown))
 //!         .layer(DatastarLayer::new());
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//!     axum::serve(listener, app).await
+//!     datastar_runtime::serve(listener, app).await
 //! }
 //! ```
 
@@ -109,6 +109,7 @@ mod layer;
 mod reply;
 mod request;
 mod response;
+mod serve;
 mod signals;
 mod stream;
 
@@ -128,6 +129,10 @@ pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseF
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
 pub use response::{Events, Sse};
+pub use serve::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_TCP_KEEPALIVE, Serve, serve,
+};
 pub use signals::{ReadSignals, Signals, SignalsRejection};
 pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
 

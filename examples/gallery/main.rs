@@ -107,5 +107,8 @@ async fn main() {
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("Datastar examples gallery on http://{addr}");
-    axum::serve(listener, app(args.client)).await.unwrap();
+    // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
+    datastar_runtime::serve(listener, app(args.client))
+        .await
+        .unwrap();
 }
