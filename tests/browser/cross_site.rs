@@ -95,6 +95,9 @@ async fn attack(tab: &Tab, origin: &str, seen: &Seen) -> Result {
 async fn a_page_on_another_origin_cannot_post_to_the_gallery() {
     with_browser(|tab| async move {
         let (gallery, seen) = gallery().await;
+        // The user has visited the gallery: the attack's requests carry their session cookie
+        // (cookies ignore ports, so the other port of 127.0.0.1 sends it too).
+        tab.goto(&format!("{gallery}/examples/todomvc")).await?;
         let elsewhere = serve_app(attacker(&gallery)).await;
         // Another port of 127.0.0.1 is the same site (`Sec-Fetch-Site: same-site`) but not
         // the same origin; `localhost` is another site altogether.
