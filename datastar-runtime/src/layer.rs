@@ -52,7 +52,9 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 ///   not the request's `Host`.
 ///
 /// A request with neither header (curl, a test, a server-to-server call) passes: no browser
-/// added cookies to it. Routes outside the layer are not checked.
+/// added cookies to it. Routes outside the layer are not checked. Behind a proxy that rewrites
+/// `Host`, a browser without `Sec-Fetch-Site` is refused unless the public origin is given to
+/// [`allow_origin`](Self::allow_origin).
 ///
 /// [`ReadSignals`](crate::ReadSignals) adds a second check, for the handlers that read signals
 /// from a body (every method but GET, and DELETE with the `datastar` query parameter): the

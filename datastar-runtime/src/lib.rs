@@ -11,7 +11,9 @@
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
 //!   response, the dialect (and compression) chosen once per router by [`DatastarLayer`];
 //! - one update sent to many open streams at once: [`Hub`];
-//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`];
+//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`]; state-changing
+//!   requests from other sites are refused (see [`DatastarLayer`]);
+//! - [`serve`]: `axum::serve` with the timeouts and limits a server on the internet needs;
 //! - [`#[fragment]`](fragment), which turns an `async fn` returning maud [`Markup`] into a
 //!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
 //!   sent by hand; [`prelude`] imports everything a handler needs.

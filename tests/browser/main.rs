@@ -8,5 +8,6 @@ mod harness;
 mod beta;
 mod cross_site;
 mod gallery;
+mod limits;
 mod selectors;
 mod v1;
