@@ -42,12 +42,16 @@ fn app() -> (Router, Streams) {
 
 /// Serves `app` with every timeout at [`TIMEOUT`] and at most `max` connections.
 async fn start(max: usize) -> (SocketAddr, Streams) {
+    start_with(TIMEOUT, TIMEOUT, max).await
+}
+
+async fn start_with(header: Duration, idle: Duration, max: usize) -> (SocketAddr, Streams) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (router, streams) = app();
     let server = datastar_runtime::serve(listener, router)
-        .header_read_timeout(TIMEOUT)
-        .idle_timeout(TIMEOUT)
+        .header_read_timeout(header)
+        .idle_timeout(idle)
         .max_connections(max);
     tokio::spawn(async move { server.await.unwrap() });
     (addr, streams)
@@ -73,11 +77,15 @@ fn assert_after_timeout(took: Duration) {
 
 #[tokio::test]
 async fn a_connection_that_sends_nothing_is_closed_after_the_timeout() {
-    let (addr, _) = start(100).await;
-    let start = Instant::now();
-    let mut socket = TcpStream::connect(addr).await.unwrap();
-    let (took, _) = until_closed(&mut socket, start).await;
-    assert_after_timeout(took);
+    let long = Duration::from_secs(60);
+    // Whichever of the two is shorter: nothing sent is both idle and a head not read.
+    for (header, idle) in [(TIMEOUT, long), (long, TIMEOUT)] {
+        let (addr, _) = start_with(header, idle, 100).await;
+        let start = Instant::now();
+        let mut socket = TcpStream::connect(addr).await.unwrap();
+        let (took, _) = until_closed(&mut socket, start).await;
+        assert_after_timeout(took);
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -39,7 +39,7 @@ pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 /// until the server runs out of sockets:
 ///
 /// - a [header read timeout](Serve::header_read_timeout) (15 s): a client that has not sent a
-///   whole request head by then is disconnected;
+///   whole request head by then is disconnected, also one that connects and sends nothing;
 /// - an [idle timeout](Serve::idle_timeout) (60 s): a connection with no request in flight is
 ///   closed. A response whose body is still being sent counts as in flight, so an SSE stream
 ///   stays open as long as the client reads it;
@@ -105,24 +105,28 @@ impl std::fmt::Debug for Serve {
 }
 
 impl Serve {
-    /// Disconnects an HTTP/1 client that takes longer than `timeout` to send a request head,
-    /// counted from the moment the server waits for it: when the connection opens (hyper's
-    /// `header_read_timeout`). hyper also counts it from the end of each response, so a
-    /// kept-alive HTTP/1 connection waits at most this long for its next request.
+    /// Disconnects a client that takes longer than `timeout` to send a request head, counted
+    /// from the moment the server waits for it: when the connection opens (whatever the
+    /// protocol turns out to be), or, on HTTP/1, when a response ends (hyper's
+    /// `header_read_timeout`). So a kept-alive HTTP/1 connection waits at most this long for
+    /// its next request, even when the [idle timeout](Self::idle_timeout) is longer.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
     }
 
     /// Closes a connection, HTTP/1 or HTTP/2, after `timeout` without any request in flight:
-    /// from when it opened (a client that connects and sends nothing) or from the end of its
-    /// last response. Responses still sending their body, such as SSE streams, keep it open.
+    /// from when it opened or from the end of its last response. Responses still sending their
+    /// body, such as SSE streams, keep it open. For HTTP/1 the shorter header read timeout
+    /// usually closes an idle connection first; this one bounds idle HTTP/2 connections.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
         self
     }
 
-    /// Serves at most `max` connections at once; more wait in the listen queue.
+    /// Serves at most `max` connections at once; more wait in the listen queue. Keep it below
+    /// the process's open-file limit (`ulimit -n`), less the files the app opens itself, so
+    /// that accepting never fails for want of a descriptor.
     ///
     /// # Panics
     ///
@@ -194,6 +198,7 @@ impl Serve {
                 builder: builder.clone(),
                 app: self.app.clone(),
                 idle_timeout: self.idle_timeout,
+                first_request_timeout: self.idle_timeout.min(self.header_read_timeout),
                 stop: stop.clone(),
             };
             tracker.spawn(async move {
@@ -262,6 +267,8 @@ struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
     app: Router,
     idle_timeout: Duration,
+    /// Before the first request: the time to send its head, or the idle timeout if shorter.
+    first_request_timeout: Duration,
     stop: CancellationToken,
 }
 
@@ -286,7 +293,11 @@ impl Connection {
         );
         let mut closing = false;
         loop {
-            let idle_until = activity.idle_deadline(self.idle_timeout);
+            let timeout = match activity.served_any() {
+                true => self.idle_timeout,
+                false => self.first_request_timeout,
+            };
+            let idle_until = activity.idle_deadline(timeout);
             tokio::select! {
                 result = conn.as_mut() => {
                     if let Err(e) = result {
@@ -295,7 +306,7 @@ impl Connection {
                     return;
                 }
                 () = tokio::time::sleep_until(idle_until), if !closing => {
-                    if activity.idle_for(self.idle_timeout) {
+                    if activity.idle_for(timeout) {
                         conn.as_mut().graceful_shutdown();
                         closing = true;
                     }
@@ -315,6 +326,7 @@ struct Activity(Arc<ActivityState>);
 
 struct ActivityState {
     open: AtomicUsize,
+    served_any: AtomicBool,
     idle_since: Mutex<Option<Instant>>,
 }
 
@@ -322,6 +334,7 @@ impl Activity {
     fn new() -> Self {
         Activity(Arc::new(ActivityState {
             open: AtomicUsize::new(0),
+            served_any: AtomicBool::new(false),
             idle_since: Mutex::new(Some(Instant::now())),
         }))
     }
@@ -330,8 +343,14 @@ impl Activity {
     fn open(&self) -> Open {
         let mut idle_since = self.0.idle_since.lock().unwrap_or_else(|e| e.into_inner());
         self.0.open.fetch_add(1, Ordering::SeqCst);
+        self.0.served_any.store(true, Ordering::SeqCst);
         *idle_since = None;
         Open(self.clone())
+    }
+
+    /// Whether a request has started on the connection.
+    fn served_any(&self) -> bool {
+        self.0.served_any.load(Ordering::SeqCst)
     }
 
     /// When the connection would have been idle for `timeout`, if nothing starts before.
