@@ -142,7 +142,8 @@ fn split_attributes(tag: &str) -> Vec<&str> {
     parts
 }
 
-/// Sends `input` to `path` as the harness does: GET in the `datastar` query, POST as the body.
+/// Sends `input` to `path` as the official harness (`sdk/tests/runner.go`) does: GET in the
+/// `datastar` query, POST as a JSON body, both with `Datastar-Request: true`.
 async fn send(addr: SocketAddr, method: &str, path: &str, input: &str) -> (StatusCode, String) {
     let mut client = Client::http1(addr).await;
     let (method, uri, body) = match method {
@@ -156,9 +157,12 @@ async fn send(addr: SocketAddr, method: &str, path: &str, input: &str) -> (Statu
         }
         _ => (Method::POST, path.to_owned(), input.to_owned()),
     };
-    let response = client
-        .send(method, &uri, &[("datastar-request", "true")], body)
-        .await;
+    let headers = [
+        ("accept", "text/event-stream"),
+        ("datastar-request", "true"),
+        ("content-type", "application/json"),
+    ];
+    let response = client.send(method, &uri, &headers, body).await;
     let (status, _, body) = read_all(response).await;
     (status, body)
 }
@@ -280,6 +284,49 @@ async fn malformed_cases_are_a_400_that_says_what_was_wrong() {
             body.contains(says),
             "{input}: expected the message to say `{says}`, got: {body}"
         );
+    }
+}
+
+#[tokio::test]
+async fn empty_events_are_well_formed_never_a_bare_event_block() {
+    let addr = serve(sdk_test_server::app()).await;
+    let cases = [
+        ("/test", r#"{"type":"patchElements"}"#, "data: elements "),
+        (
+            "/test",
+            r#"{"type":"patchElements","elements":""}"#,
+            "data: elements ",
+        ),
+        (
+            "/beta/test",
+            r#"{"type":"mergeFragments"}"#,
+            "data: fragments ",
+        ),
+        (
+            "/beta/test",
+            r#"{"type":"removeSignals","paths":[]}"#,
+            "data: signals {}",
+        ),
+        (
+            "/test",
+            r#"{"type":"removeSignals","paths":[]}"#,
+            "data: signals {}",
+        ),
+    ];
+    for (path, event, line) in cases {
+        let input = format!(r#"{{"events":[{event},{event}]}}"#);
+        for method in ["get", "post"] {
+            let (status, body) = send(addr, method, path, &input).await;
+            assert_eq!(status, StatusCode::OK, "{path} {input}: {body}");
+            let blocks: Vec<&str> = body.split_terminator("\n\n").collect();
+            assert_eq!(blocks.len(), 2, "{path} {input}: {body:?}");
+            for block in blocks {
+                assert!(
+                    block.lines().any(|l| l == line),
+                    "{path} {input}: expected `{line}` in {block:?}"
+                );
+            }
+        }
     }
 }
 

@@ -47,14 +47,14 @@ fn app() -> Router {
 const QUERY: &str = "%7B%22text%22%3A%22a+b%20c%22%2C%22n%22%3A7%7D";
 const JSON: &str = r#"{"text":"a b c","n":7}"#;
 
+/// Sends what the Datastar client sends: `Datastar-Request: true` and a JSON content type.
 async fn ask(method: Method, path: &str, body: impl Into<bytes::Bytes>) -> (StatusCode, String) {
     let mut client = Client::http1(serve(app()).await).await;
-    let (status, _, text) = read_all(
-        client
-            .send(method, path, &[("datastar-request", "true")], body)
-            .await,
-    )
-    .await;
+    let marks = [
+        ("datastar-request", "true"),
+        ("content-type", "application/json"),
+    ];
+    let (status, _, text) = read_all(client.send(method, path, &marks, body).await).await;
     (status, text)
 }
 

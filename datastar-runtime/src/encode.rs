@@ -181,8 +181,19 @@ fn v1_patch_elements(e: &PatchElements, out: &mut impl BufMut) {
     if e.namespace != Namespace::Html {
         data(out, "namespace", e.namespace.as_str());
     }
-    if !e.elements.is_empty() {
-        data(out, "elements", &e.elements);
+    let bare = e.selector.is_none()
+        && e.mode == Mode::Outer
+        && e.view_transition.is_none()
+        && e.namespace == Namespace::Html;
+    elements_line(out, "elements", &e.elements, bare);
+}
+
+/// The HTML line, left out when it is empty, unless it is the only data line of the event
+/// (`bare`): an event without a data line is dropped by standard SSE clients, and an empty
+/// `elements` patches nothing.
+fn elements_line(out: &mut impl BufMut, key: &str, elements: &str, bare: bool) {
+    if !elements.is_empty() || bare {
+        data(out, key, elements);
     }
 }
 
@@ -256,15 +267,20 @@ fn beta(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
                 data(out, "mergeMode", merge_mode(e.mode));
             }
             flag(out, "useViewTransition", e.view_transition.is_some());
-            if !e.elements.is_empty() {
-                data(out, "fragments", &e.elements);
-            }
+            let bare = e.selector.is_none() && e.mode == Mode::Outer && e.view_transition.is_none();
+            elements_line(out, "fragments", &e.elements, bare);
         }
         Event::RemoveElements(e) => beta_remove_fragments(e, out),
         Event::PatchSignals(e) => {
             head(out, BETA_MERGE_SIGNALS, &e.meta);
             flag(out, "onlyIfMissing", e.only_if_missing);
             data(out, "signals", &e.json);
+        }
+        // Removing nothing: a `datastar-remove-signals` without paths would have no data line,
+        // so it is said as merging nothing, which every client does without complaint.
+        Event::RemoveSignals(e) if e.paths.is_empty() => {
+            head(out, BETA_MERGE_SIGNALS, &e.meta);
+            data(out, "signals", "{}");
         }
         Event::RemoveSignals(e) => {
             head(out, BETA_REMOVE_SIGNALS, &e.meta);

@@ -282,6 +282,10 @@ impl IntoElements for maud::PreEscaped<&'static str> {
 impl PatchElements<ById> {
     /// Morphs `elements` into the page, each top-level element into the element with its `id`.
     ///
+    /// Empty `elements` are left off the wire when another data line says something, and
+    /// written as an empty `data: elements ` line otherwise: an SSE event without a data line
+    /// is dropped by standard clients.
+    ///
     /// ```
     /// use datastar_runtime::{PatchElements, html};
     ///
@@ -594,6 +598,10 @@ pub struct RemoveSignals {
 
 impl RemoveSignals {
     /// Removes every signal in `paths`.
+    ///
+    /// No paths remove nothing, and are said as a patch of `{}` in every dialect (in Beta a
+    /// `datastar-merge-signals`, since a `datastar-remove-signals` without paths would have
+    /// no data line).
     pub fn new(paths: impl IntoIterator<Item = SignalPath>) -> Self {
         let paths: Vec<SignalPath> = paths.into_iter().collect();
         let patch = null_patch(&paths).to_string();

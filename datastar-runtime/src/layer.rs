@@ -7,13 +7,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::{Request, Response, Version, header};
+use http_body_util::{Either, Full};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::compress;
 use crate::encode::Dialect;
+use crate::guard::{self, Allowed};
 use crate::headers;
 use crate::stream::{RouterConfig, Slot};
 
@@ -30,7 +33,50 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 /// - [`signals_limit`](Self::signals_limit): the largest signals payload
 ///   [`ReadSignals`](crate::ReadSignals) accepts (1 MiB unless set);
 /// - [`compression`](Self::compression): brotli or gzip for streams, when the client accepts it
-///   (off unless set).
+///   (off unless set);
+/// - [`allow_origin`](Self::allow_origin) and [`cross_site_guard`](Self::cross_site_guard): who
+///   may change state (only the server's own pages unless set).
+///
+/// # Cross-site writes are refused
+///
+/// A page on another site can make the browser send a "simple" request to your server, with
+/// your users' cookies: a `<form>` post, or a `fetch(url, {method: 'POST', mode: 'no-cors'})`
+/// with a `text/plain` body that reads as JSON. No preflight asks you first. So the layer
+/// answers `403 Forbidden`, with a plain-text reason, to any request with a method other than
+/// `GET`, `HEAD`, `OPTIONS` or `QUERY` that the browser says comes from elsewhere:
+///
+/// - `Sec-Fetch-Site` is `cross-site` or `same-site` (a sibling subdomain is the same *site*
+///   but not the same *origin*, and may be someone else's); `same-origin` and `none` (typed
+///   by the user) pass;
+/// - or, from a browser too old to send `Sec-Fetch-Site`, an `Origin` whose `host:port` is
+///   not the request's `Host`.
+///
+/// A request with neither header (curl, a test, a server-to-server call) passes: no browser
+/// added cookies to it. Routes outside the layer are not checked. Behind a proxy that rewrites
+/// `Host`, a browser without `Sec-Fetch-Site` is refused unless the public origin is given to
+/// [`allow_origin`](Self::allow_origin).
+///
+/// [`ReadSignals`](crate::ReadSignals) adds a second check, for the handlers that read signals
+/// from a body (every method but GET, and DELETE with the `datastar` query parameter): the
+/// request must carry `Datastar-Request: true` and `Content-Type: application/json`, as every
+/// Datastar client sends them, and as no page on another site can without a CORS preflight.
+/// This is what refuses a cross-site write from a browser that sends neither `Sec-Fetch-Site`
+/// nor `Origin`. The layer cannot make that check itself: it does not know which handler reads
+/// signals, and a plain HTML form posted to a non-Datastar route of the same router is fine.
+///
+/// ```
+/// use axum::{Router, routing::post};
+/// use datastar_runtime::{DatastarLayer, ReadSignals, Signals};
+///
+/// async fn save(ReadSignals(signals): Signals) -> String {
+///     format!("saved {} signals", signals.len())
+/// }
+///
+/// // The admin app on its own origin may post here too.
+/// let app: Router = Router::new()
+///     .route("/save", post(save))
+///     .layer(DatastarLayer::new().allow_origin("https://admin.example.com"));
+/// ```
 ///
 /// It also writes what only the request knows: `Connection: keep-alive` on SSE responses to
 /// HTTP/1.1 requests (never on HTTP/2, where the header is illegal, nor on HTTP/1.0, where a
@@ -54,16 +100,19 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 ///     .route("/hello", get(hello))
 ///     .layer(DatastarLayer::new().dialect(Dialect::Beta));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "a layer does nothing until it is applied to a router"]
 pub struct DatastarLayer {
     router: RouterConfig,
     signals_limit: usize,
     compression: bool,
+    guard: bool,
+    allowed: Arc<Allowed>,
 }
 
 impl DatastarLayer {
-    /// A layer with the defaults: V1, 15 s keep-alive, 1 MiB of signals.
+    /// A layer with the defaults: V1, 15 s keep-alive, 1 MiB of signals, no compression, and
+    /// cross-site writes refused.
     pub fn new() -> Self {
         DatastarLayer {
             router: RouterConfig {
@@ -73,6 +122,8 @@ impl DatastarLayer {
             },
             signals_limit: DEFAULT_SIGNALS_LIMIT,
             compression: false,
+            guard: true,
+            allowed: Arc::default(),
         }
     }
 
@@ -125,6 +176,38 @@ impl DatastarLayer {
         self.compression = on;
         self
     }
+
+    /// Accepts state-changing requests from pages of `origin` too (`scheme://host[:port]`,
+    /// as browsers write it in the `Origin` header, compared without regard to case): another
+    /// of your sites, or the dev server of your front end. Call it once per origin.
+    ///
+    /// Requests from an allowed origin still need the Datastar marks to have their signals
+    /// read (see [the type's docs](Self#cross-site-writes-are-refused)); a page there sends them
+    /// after the CORS preflight you answer for it.
+    ///
+    /// # Panics
+    ///
+    /// When `origin` is not an origin: `https://example.com/app` has a path, `example.com` no
+    /// scheme. Origins are configuration, fixed when the router is built.
+    pub fn allow_origin(mut self, origin: &str) -> Self {
+        Arc::make_mut(&mut self.allowed).push(origin);
+        self
+    }
+
+    /// Turns the cross-site write guard on (the default) or off: both the layer's check of
+    /// `Sec-Fetch-Site` and `Origin` and [`ReadSignals`](crate::ReadSignals)' check of
+    /// `Datastar-Request` and `Content-Type` (see [the type's
+    /// docs](Self#cross-site-writes-are-refused)).
+    ///
+    /// Switch it off only when no browser can be made to send a request that acts with a
+    /// user's authority: an API whose callers authenticate with a header a page cannot add
+    /// (`Authorization: Bearer ..`), and no cookies; a test harness or a non-browser client that
+    /// cannot send the marks; or a proxy in front that already makes the same checks. An app
+    /// whose users log in with a cookie needs it on.
+    pub fn cross_site_guard(mut self, on: bool) -> Self {
+        self.guard = on;
+        self
+    }
 }
 
 impl Default for DatastarLayer {
@@ -139,7 +222,7 @@ impl<S> Layer<S> for DatastarLayer {
     fn layer(&self, inner: S) -> Self::Service {
         DatastarService {
             inner,
-            layer: *self,
+            layer: self.clone(),
         }
     }
 }
@@ -157,6 +240,8 @@ pub struct DatastarService<S> {
 pub(crate) struct RequestConfig {
     /// The largest signals payload [`ReadSignals`](crate::ReadSignals) accepts.
     pub(crate) signals_limit: usize,
+    /// Whether [`ReadSignals`](crate::ReadSignals) requires the Datastar marks on a body.
+    pub(crate) guard: bool,
     /// Marked by [`DatastarRequest`](crate::DatastarRequest) when a handler reads it, so the
     /// response can say it varies on the header.
     pub(crate) vary: VaryMarker,
@@ -180,7 +265,7 @@ impl<S, B, ResB> Service<Request<B>> for DatastarService<S>
 where
     S: Service<Request<B>, Response = Response<ResB>>,
 {
-    type Response = Response<ResB>;
+    type Response = Response<Either<ResB, Full<Bytes>>>;
     type Error = S::Error;
     type Future = ResponseFuture<S::Future>;
 
@@ -189,6 +274,17 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let refusal = self
+            .layer
+            .guard
+            .then(|| guard::cross_site(&request, &self.layer.allowed));
+        if let Some(why) = refusal.flatten() {
+            return ResponseFuture {
+                kind: Kind::Refused {
+                    response: Some(guard::forbidden(why)),
+                },
+            };
+        }
         // Not HTTP/1.0: there a body of unknown length ends when the connection closes, so
         // `keep-alive` would be a lie; nor when the client asked to close (hyper then says
         // `close`, and both would go out).
@@ -200,14 +296,17 @@ where
         let vary = VaryMarker::default();
         request.extensions_mut().insert(RequestConfig {
             signals_limit: self.layer.signals_limit,
+            guard: self.layer.guard,
             vary: vary.clone(),
         });
         ResponseFuture {
-            inner: self.inner.call(request),
-            router,
-            compression: self.layer.compression,
-            http1,
-            vary,
+            kind: Kind::Inner {
+                inner: self.inner.call(request),
+                router,
+                compression: self.layer.compression,
+                http1,
+                vary,
+            },
         }
     }
 }
@@ -226,11 +325,24 @@ pin_project! {
     /// The response future of [`DatastarService`].
     pub struct ResponseFuture<F> {
         #[pin]
-        inner: F,
-        router: RouterConfig,
-        compression: bool,
-        http1: bool,
-        vary: VaryMarker,
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F> {
+        Inner {
+            #[pin]
+            inner: F,
+            router: RouterConfig,
+            compression: bool,
+            http1: bool,
+            vary: VaryMarker,
+        },
+        Refused {
+            response: Option<Response<Full<Bytes>>>,
+        },
     }
 }
 
@@ -238,36 +350,60 @@ impl<F, ResB, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<ResB>, E>>,
 {
-    type Output = Result<Response<ResB>, E>;
+    type Output = Result<Response<Either<ResB, Full<Bytes>>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        if let Some(slot) = response.extensions().get::<Slot>() {
-            let mut router = *this.router;
-            if response.headers().contains_key(header::CONTENT_ENCODING) {
-                // The handler encoded the body itself.
-                router.coding = None;
+        match self.project().kind.project() {
+            KindProj::Inner {
+                inner,
+                router,
+                compression,
+                http1,
+                vary,
+            } => {
+                let response = ready!(inner.poll(cx))?;
+                let response = finish(response, *router, *compression, *http1, vary);
+                Poll::Ready(Ok(response.map(Either::Left)))
             }
-            // Only the innermost layer, whose choice the body takes, writes the headers.
-            if slot.fill(router) {
-                let headers = response.headers_mut();
-                if *this.http1 {
-                    headers.insert(header::CONNECTION, headers::KEEP_ALIVE);
-                }
-                if let Some(coding) = router.coding {
-                    headers.insert(header::CONTENT_ENCODING, coding.header_value());
-                }
-                if *this.compression {
-                    headers.append(header::VARY, headers::VARY_ACCEPT_ENCODING);
-                }
+            KindProj::Refused { response } => {
+                let response = response.take().expect("polled after completion");
+                Poll::Ready(Ok(response.map(Either::Right)))
             }
         }
-        if this.vary.is_marked() {
-            response
-                .headers_mut()
-                .append(header::VARY, headers::VARY_DATASTAR_REQUEST);
-        }
-        Poll::Ready(Ok(response))
     }
+}
+
+/// A handler's `response` with what the layer adds to it.
+fn finish<ResB>(
+    mut response: Response<ResB>,
+    mut router: RouterConfig,
+    compression: bool,
+    http1: bool,
+    vary: &VaryMarker,
+) -> Response<ResB> {
+    if let Some(slot) = response.extensions().get::<Slot>() {
+        if response.headers().contains_key(header::CONTENT_ENCODING) {
+            // The handler encoded the body itself.
+            router.coding = None;
+        }
+        // Only the innermost layer, whose choice the body takes, writes the headers.
+        if slot.fill(router) {
+            let headers = response.headers_mut();
+            if http1 {
+                headers.insert(header::CONNECTION, headers::KEEP_ALIVE);
+            }
+            if let Some(coding) = router.coding {
+                headers.insert(header::CONTENT_ENCODING, coding.header_value());
+            }
+            if compression {
+                headers.append(header::VARY, headers::VARY_ACCEPT_ENCODING);
+            }
+        }
+    }
+    if vary.is_marked() {
+        response
+            .headers_mut()
+            .append(header::VARY, headers::VARY_DATASTAR_REQUEST);
+    }
+    response
 }

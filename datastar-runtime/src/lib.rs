@@ -11,7 +11,9 @@
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
 //!   response, the dialect (and compression) chosen once per router by [`DatastarLayer`];
 //! - one update sent to many open streams at once: [`Hub`];
-//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`];
+//! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`]; state-changing
+//!   requests from other sites are refused (see [`DatastarLayer`]);
+//! - [`serve`]: `axum::serve` with the timeouts and limits a server on the internet needs;
 //! - [`#[fragment]`](fragment), which turns an `async fn` returning maud [`Markup`] into a
 //!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
 //!   sent by hand; [`prelude`] imports everything a handler needs.
@@ -33,7 +35,7 @@
 //!         .route("/contact/{id}", get(contact))
 //!         .layer(DatastarLayer::new());
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//!     axum::serve(listener, app).await
+//!     datastar_runtime::serve(listener, app).await
 //! }
 //! ```
 //!
@@ -93,7 +95,7 @@
 //!         .route("/countdown", get(countdown))
 //!         .layer(DatastarLayer::new());
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//!     axum::serve(listener, app).await
+//!     datastar_runtime::serve(listener, app).await
 //! }
 //! ```
 
@@ -103,6 +105,7 @@ mod compress;
 mod encode;
 mod error;
 mod event;
+mod guard;
 mod handler;
 mod headers;
 #[cfg(debug_assertions)]
@@ -112,6 +115,7 @@ mod layer;
 mod reply;
 mod request;
 mod response;
+mod serve;
 mod signals;
 mod stream;
 
@@ -134,6 +138,10 @@ pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseF
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
 pub use response::{EventList, Events, Sse};
+pub use serve::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_TCP_KEEPALIVE, Serve, serve,
+};
 pub use signals::{ReadSignals, Signals, SignalsRejection};
 pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
 

@@ -9,6 +9,7 @@ use http::{Method, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
+use crate::guard;
 use crate::headers;
 use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 
@@ -19,8 +20,15 @@ use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 /// DELETE without the parameter is read from its body, as clients before Datastar 1.0.0 send
 /// it. The payload may be at most 1 MiB, or what [`DatastarLayer::signals_limit`] says.
 ///
-/// Every failure is a [`SignalsRejection`] that tells the client what was wrong: `400 Bad
-/// Request` for a missing payload, invalid UTF-8, malformed JSON (with line and column) or
+/// A body is read only from a request that carries the marks of a Datastar client,
+/// `Datastar-Request: true` and `Content-Type: application/json`: a page on another site can
+/// make a browser post `text/plain` JSON with your users' cookies, but not with those headers.
+/// Without them the answer is `403 Forbidden`, unless the router's
+/// [`DatastarLayer::cross_site_guard`] is off (see [its docs](crate::DatastarLayer#cross-site-writes-are-refused)).
+/// Signals in the query string need no marks: a GET does not change state.
+///
+/// Every failure is a [`SignalsRejection`] that tells the client what was wrong: `403
+/// Forbidden` for a body without the Datastar marks, `400 Bad Request` for a missing payload, invalid UTF-8, malformed JSON (with line and column) or
 /// JSON that does not fit `T` (with the path of the bad value), `413 Payload Too Large` for a
 /// payload over the limit.
 ///
@@ -55,6 +63,7 @@ use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 /// ```
 ///
 /// [`DatastarLayer::signals_limit`]: crate::DatastarLayer::signals_limit
+/// [`DatastarLayer::cross_site_guard`]: crate::DatastarLayer::cross_site_guard
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReadSignals<T>(pub T);
 
@@ -99,20 +108,28 @@ fn in_query(method: &Method) -> bool {
 
 /// The raw signals, or `None` when the request has none.
 async fn payload(request: Request) -> Result<Option<Bytes>, SignalsRejection> {
-    let limit = request
-        .extensions()
-        .get::<RequestConfig>()
-        .map_or(DEFAULT_SIGNALS_LIMIT, |config| config.signals_limit);
+    let config = request.extensions().get::<RequestConfig>();
+    let limit = config.map_or(DEFAULT_SIGNALS_LIMIT, |config| config.signals_limit);
+    let guard = config.is_none_or(|config| config.guard);
     let query = in_query(request.method())
         .then(|| request.uri().query().and_then(query_value))
         .flatten();
     let bytes = match query {
         Some(bytes) if bytes.len() > limit => return Err(SignalsRejection::too_large(limit)),
         Some(bytes) => Bytes::from(bytes),
+        None if in_query(request.method()) && request.method() != Method::DELETE => {
+            return Ok(None);
+        }
         // Clients before 1.0.0 send DELETE signals as a body, as for POST.
-        None if request.method() == Method::DELETE => read_body(request, limit).await?,
-        None if in_query(request.method()) => return Ok(None),
-        None => read_body(request, limit).await?,
+        None => {
+            if let Some(why) = guard
+                .then(|| guard::missing_marks(request.method(), request.headers()))
+                .flatten()
+            {
+                return Err(SignalsRejection::new(StatusCode::FORBIDDEN, why));
+            }
+            read_body(request, limit).await?
+        }
     };
     let blank = bytes.iter().all(u8::is_ascii_whitespace);
     Ok((!blank).then_some(bytes))
@@ -241,7 +258,8 @@ impl SignalsRejection {
         )
     }
 
-    /// `400 Bad Request` or `413 Payload Too Large`.
+    /// `400 Bad Request`, `403 Forbidden` (a body without the Datastar marks) or `413 Payload
+    /// Too Large`.
     pub fn status(&self) -> StatusCode {
         self.status
     }

@@ -2,12 +2,13 @@
 //! (`eventsource-stream`) decodes every encoded event into exactly one event with exactly the
 //! fields that were put in, whatever the values hold (`\r`, `\r\n`, empty lines, NUL,
 //! non-ASCII, 1 MiB strings). Values that cannot be framed are rejected when they are made.
+//! And no event, however empty, is written without a data line, which such a parser drops.
 
 use std::time::Duration;
 
 use datastar_runtime::{
-    Dialect, Event, EventId, ExecuteScript, Mode, PatchElements, PatchSignals, RemoveElements,
-    RemoveSignals, Selector, SignalPath, encode,
+    Dialect, Event, EventId, ExecuteScript, Mode, Namespace, PatchElements, PatchSignals,
+    RemoveElements, RemoveSignals, Selector, SignalPath, encode,
 };
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
@@ -216,6 +217,90 @@ proptest! {
                 check(event, Dialect::V1, "datastar-patch-signals", data(&[("signals", &patch)]));
             }
             Err(_) => prop_assert!(segment.contains(['\r', '\n']) || segment.trim().is_empty()),
+        }
+    }
+}
+
+/// Often empty, sometimes a few lines.
+fn small() -> impl Strategy<Value = String> {
+    prop_oneof![3 => Just(String::new()), 2 => "(?s)[a-z<>\\r\\n]{0,6}"]
+}
+
+/// Any event, with every option on or off and every collection possibly empty.
+fn any_event() -> impl Strategy<Value = Event> {
+    let name = || "[a-z]{1,4}";
+    let elements = (
+        small(),
+        prop::option::of(name()),
+        prop::sample::select(Mode::ALL.to_vec()),
+        any::<(bool, bool, bool)>(),
+    )
+        .prop_map(|(html, selector, mode, (replace, transition, svg))| {
+            let mut by_id = PatchElements::new(html);
+            if replace {
+                by_id = by_id.replace();
+            }
+            if transition {
+                by_id = by_id.view_transition();
+            }
+            if svg {
+                by_id = by_id.namespace(Namespace::Svg);
+            }
+            match selector {
+                Some(s) => by_id
+                    .selector(Selector::new(format!("#{s}")).unwrap())
+                    .mode(mode)
+                    .into(),
+                None => Event::from(by_id),
+            }
+        });
+    let removal = (name(), any::<bool>()).prop_map(|(s, transition)| {
+        let event = RemoveElements::new(Selector::new(format!(".{s}")).unwrap());
+        Event::from(if transition {
+            event.view_transition()
+        } else {
+            event
+        })
+    });
+    let signals = (prop::option::of(name()), any::<bool>()).prop_map(|(key, missing)| {
+        let json = key.map_or("{}".to_owned(), |k| format!("{{\"{k}\":1}}"));
+        let event = PatchSignals::raw(json).unwrap();
+        Event::from(if missing {
+            event.only_if_missing()
+        } else {
+            event
+        })
+    });
+    let paths = prop::collection::vec(name(), 0..3).prop_map(|paths| {
+        Event::from(RemoveSignals::new(
+            paths.into_iter().map(|p| SignalPath::new(p).unwrap()),
+        ))
+    });
+    let script = (small(), any::<bool>()).prop_map(|(script, keep)| {
+        let event = ExecuteScript::new(script);
+        Event::from(if keep { event.keep() } else { event })
+    });
+    prop_oneof![4 => elements, 1 => removal, 1 => signals, 2 => paths, 1 => script]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_encoded_event_carries_a_data_line(event in any_event()) {
+        for dialect in Dialect::ALL {
+            let mut bytes = Vec::new();
+            if encode(&event, dialect, &mut bytes).is_err() {
+                prop_assert!(bytes.is_empty());
+                continue;
+            }
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            prop_assert!(
+                text.lines().any(|line| line.starts_with("data: ")),
+                "{dialect}: no data line in {text:?} for {event:?}"
+            );
+            // A standard SSE client sees it: it drops an event without data.
+            prop_assert_eq!(parse(bytes).len(), 1, "{}: {:?}", dialect, text);
         }
     }
 }

@@ -69,10 +69,15 @@ async fn search(ReadSignals(Search { search }): ReadSignals<Search>) -> Markup {
     component(&search)
 }
 
+/// The longest search, in characters.
+const MAX_SEARCH: usize = 100;
+
 fn component(query: &str) -> Markup {
     let query = query.trim().to_lowercase();
+    let too_long = query.chars().count() > MAX_SEARCH;
     let matches: Vec<_> = PEOPLE
         .iter()
+        .filter(|_| !too_long)
         .filter(|(first, last, email)| {
             [first, last, email]
                 .iter()
@@ -83,7 +88,7 @@ fn component(query: &str) -> Markup {
         div #active_search {
             div.row {
                 input #search type="text" placeholder="Search by name or email"
-                    data-bind:search
+                    data-bind:search maxlength=(MAX_SEARCH)
                     data-indicator:searching
                     "data-on:input__debounce.200ms"="@get('/examples/active_search/search')";
                 span #spinner.muted data-show="$searching" style="display: none" { "Searching…" }
@@ -96,7 +101,11 @@ fn component(query: &str) -> Markup {
                     }
                 }
             }
-            p #summary.muted { (matches.len()) " of " (PEOPLE.len()) " people" }
+            @if too_long {
+                p #summary.error { "A search is at most " (MAX_SEARCH) " characters." }
+            } @else {
+                p #summary.muted { (matches.len()) " of " (PEOPLE.len()) " people" }
+            }
         }
     }
 }

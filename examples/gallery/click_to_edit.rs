@@ -3,14 +3,20 @@
 //! The page holds an empty `#contact_1` that fetches its content on load (`data-init`). Edit
 //! swaps in a form whose inputs are bound to signals; Save sends those signals with PUT, and
 //! the server answers with the contact, or with the same form and the errors beside the fields.
+//!
+//! Each visitor edits their own copy of the contact (a session cookie); names are at most 50
+//! characters and the email 254, and only the contacts that exist can be saved.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
 
 use datastar_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::layout::{Example, Layout};
+use super::visitor::{Mine, Visitors};
 
 pub const EXAMPLE: Example = Example {
     slug: "click_to_edit",
@@ -35,16 +41,28 @@ struct Errors {
     email: Option<&'static str>,
 }
 
+/// The longest name, in characters.
+const MAX_NAME: usize = 50;
+/// The longest email address, in characters (RFC 5321's limit).
+const MAX_EMAIL: usize = 254;
+
 impl Contact {
     fn validate(&self) -> Result<(), Errors> {
         let required = |value: &str| value.trim().is_empty().then_some("required");
+        let at_most =
+            |value: &str, max: usize, message| (value.chars().count() > max).then_some(message);
+        let name = |value: &str| {
+            required(value).or_else(|| at_most(value, MAX_NAME, "at most 50 characters"))
+        };
         let errors = Errors {
-            first: required(&self.first),
-            last: required(&self.last),
-            email: required(&self.email).or_else(|| {
-                let (user, domain) = self.email.split_once('@').unwrap_or_default();
-                (user.is_empty() || !domain.contains('.')).then_some("not an email address")
-            }),
+            first: name(&self.first),
+            last: name(&self.last),
+            email: required(&self.email)
+                .or_else(|| at_most(&self.email, MAX_EMAIL, "at most 254 characters"))
+                .or_else(|| {
+                    let (user, domain) = self.email.split_once('@').unwrap_or_default();
+                    (user.is_empty() || !domain.contains('.')).then_some("not an email address")
+                }),
         };
         match errors {
             Errors {
@@ -57,7 +75,9 @@ impl Contact {
     }
 }
 
-type Contacts = Arc<Mutex<HashMap<u32, Contact>>>;
+/// One visitor's contacts, by id.
+type Book = HashMap<u32, Contact>;
+type Contacts = Arc<Mutex<Book>>;
 
 /// The stored contact `id`, or an empty one.
 fn stored(contacts: &Contacts, id: u32) -> Contact {
@@ -69,20 +89,24 @@ fn stored(contacts: &Contacts, id: u32) -> Contact {
         .unwrap_or_default()
 }
 
-pub fn routes(layout: Layout) -> Router {
-    let contacts = HashMap::from([(
+/// A new visitor's contacts.
+fn first_book() -> Book {
+    HashMap::from([(
         1,
         Contact {
             first: "Joe".into(),
             last: "Blow".into(),
             email: "joe@blow.com".into(),
         },
-    )]);
+    )])
+}
+
+pub fn routes(layout: Layout) -> Router {
     Router::new()
         .route("/", get(move || async move { page(&layout) }))
         .route("/contact/{id}", get(view).put(save))
         .route("/contact/{id}/edit", get(edit))
-        .with_state(Arc::new(Mutex::new(contacts)))
+        .with_state(Visitors::new(first_book))
 }
 
 fn page(layout: &Layout) -> Markup {
@@ -103,7 +127,7 @@ fn url(id: u32) -> String {
 /// `GET /contact/{id}`: the contact as text, with an Edit button. Without a selector, the
 /// fragment morphs the element with its id, `#contact_{id}`.
 #[fragment]
-async fn view(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
+async fn view(Mine(contacts): Mine<Book>, Path(id): Path<u32>) -> Markup {
     let contact = stored(&contacts, id);
     shown(id, &contact)
 }
@@ -121,25 +145,27 @@ fn shown(id: u32, contact: &Contact) -> Markup {
 
 /// `GET /contact/{id}/edit`: the form, its signals holding the stored values.
 #[fragment]
-async fn edit(State(contacts): State<Contacts>, Path(id): Path<u32>) -> Markup {
+async fn edit(Mine(contacts): Mine<Book>, Path(id): Path<u32>) -> Markup {
     let contact = stored(&contacts, id);
     form(id, &contact, &Errors::default())
 }
 
 /// `PUT /contact/{id}`: the signals of the form; stored if valid, else the form with its errors.
+/// Only a contact that exists is saved: the ids are not a way to fill the server's memory.
 #[fragment]
 async fn save(
-    State(contacts): State<Contacts>,
+    Mine(contacts): Mine<Book>,
     Path(id): Path<u32>,
     ReadSignals(contact): ReadSignals<Contact>,
-) -> Markup {
-    match contact.validate() {
-        Ok(()) => {
-            contacts.lock().unwrap().insert(id, contact.clone());
-            shown(id, &contact)
-        }
-        Err(errors) => form(id, &contact, &errors),
+) -> Result<Markup, (StatusCode, String)> {
+    if let Err(errors) = contact.validate() {
+        return Ok(form(id, &contact, &errors));
     }
+    match contacts.lock().unwrap().get_mut(&id) {
+        Some(stored) => *stored = contact.clone(),
+        None => return Err((StatusCode::NOT_FOUND, format!("there is no contact {id}"))),
+    }
+    Ok(shown(id, &contact))
 }
 
 fn form(id: u32, contact: &Contact, errors: &Errors) -> Markup {
@@ -162,7 +188,8 @@ fn field(label: &str, signal: &str, error: Option<&str>) -> Markup {
     html! {
         label {
             (label)
-            input type="text" name=(signal) data-bind=(signal);
+            input type="text" name=(signal) data-bind=(signal)
+                maxlength=(if signal == "email" { MAX_EMAIL } else { MAX_NAME });
             @if let Some(error) = error { span.error { (error) } }
         }
     }

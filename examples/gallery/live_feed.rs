@@ -5,6 +5,9 @@
 //! POST that publishes the whole list (a "fat morph": the browser morphs it in place, and the
 //! compressed stream sends only what changed) and clears the poster's input. The hub encodes
 //! each publish once for all tabs, and a tab too slow to keep up gets the list as it is now.
+//!
+//! A post is at most 280 characters (a longer one is refused with a message under the input),
+//! and the feed keeps the 20 latest.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +26,8 @@ pub const EXAMPLE: Example = Example {
 
 /// The most recent posts kept for tabs that join later.
 const KEEP: usize = 20;
+/// The longest post, in characters.
+const MAX_POST: usize = 280;
 
 #[derive(Clone)]
 struct Post {
@@ -63,12 +68,14 @@ pub fn routes(layout: Layout) -> Router {
 fn demo() -> Markup {
     html! {
         // The stream belongs to an element that no patch replaces, so it lives as long as the page.
-        div #live_feed data-signals:message="''" data-init="@get('/examples/live_feed/updates')" {
+        div #live_feed data-signals="{message: '', error: ''}" data-init="@get('/examples/live_feed/updates')" {
             div.row {
                 input #message type="text" placeholder="Say something" data-bind:message
+                    maxlength=(MAX_POST)
                     data-on:keydown="evt.key === 'Enter' && @post('/examples/live_feed/post')";
                 button #post data-on:click="@post('/examples/live_feed/post')" { "Post" }
             }
+            p #message_error.error data-show="$error" data-text="$error" {}
             p #feed_status.muted { "connecting…" }
             ul #posts {}
         }
@@ -92,12 +99,18 @@ async fn updates(State(feed): State<Feed>) -> Subscription<()> {
     subscription.first([patch!(snapshot), patch!(status)])
 }
 
-/// `POST /post`: shares the message with every tab, and empties the poster's input.
+/// `POST /post`: shares the message with every tab, and empties the poster's input; or, for a
+/// message too long, says so under it.
 async fn publish(
     State(feed): State<Feed>,
     ReadSignals(Draft { message }): ReadSignals<Draft>,
 ) -> PatchSignals {
     let text = message.trim();
+    let length = text.chars().count();
+    if length > MAX_POST {
+        let error = format!("A post is at most {MAX_POST} characters; this one has {length}.");
+        return signals!({ "error": error });
+    }
     if !text.is_empty() {
         let post = Post {
             time: clock(),
@@ -110,7 +123,7 @@ async fn publish(
         // Published under the lock, so tabs see the lists in the order they were made.
         feed.hub.publish(&(), patch!(list(&posts)));
     }
-    signals!({ "message": "" })
+    signals!({ "message": "", "error": "" })
 }
 
 /// The time of day, UTC, as `HH:MM:SS`.

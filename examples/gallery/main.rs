@@ -15,6 +15,7 @@ mod layout;
 mod live_feed;
 mod progress_bar;
 mod todomvc;
+mod visitor;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -59,7 +60,15 @@ pub fn app(client: Client) -> Router {
         )
         .nest("/examples/live_feed", live_feed::routes(layout.clone()))
         .nest("/examples/todomvc", todomvc::routes(layout));
-    app = app.layer(DatastarLayer::new().compression(true));
+    // Each visitor's todos and contact are their own (a session cookie), and no signals
+    // payload of the gallery needs more than 64 KiB: every input has its own, smaller, limit.
+    app = app
+        .layer(axum::middleware::from_fn(visitor::sessions))
+        .layer(
+            DatastarLayer::new()
+                .compression(true)
+                .signals_limit(64 * 1024),
+        );
     if let Client::Local(path) = &client {
         let js = std::fs::read(path)
             .unwrap_or_else(|e| panic!("cannot read the Datastar client {}: {e}", path.display()));
@@ -107,5 +116,8 @@ async fn main() {
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("Datastar examples gallery on http://{addr}");
-    axum::serve(listener, app(args.client)).await.unwrap();
+    // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
+    datastar_runtime::serve(listener, app(args.client))
+        .await
+        .unwrap();
 }

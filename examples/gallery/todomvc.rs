@@ -3,6 +3,9 @@
 //! Every action sends the signals (`$input`, `$title`, `$filter`) and gets the whole app back;
 //! morphing patches only what changed, so focus, the caret and typed text survive. Double-click
 //! a todo to edit it: Enter saves, Escape cancels, an empty title deletes.
+//!
+//! Each visitor has their own list (a session cookie), of at most 100 todos of at most 200
+//! characters; anything longer or more is refused with a message under the input.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +13,7 @@ use datastar_runtime::prelude::*;
 use serde::Deserialize;
 
 use super::layout::{Example, Layout};
+use super::visitor::{Mine, Visitors};
 
 pub const EXAMPLE: Example = Example {
     slug: "todomvc",
@@ -19,6 +23,11 @@ pub const EXAMPLE: Example = Example {
 };
 
 const BASE: &str = "/examples/todomvc";
+
+/// The longest title, in characters.
+const MAX_TITLE: usize = 200;
+/// The most todos one visitor keeps.
+const MAX_TODOS: usize = 100;
 
 const STYLE: &str = "
 #todomvc ul { list-style: none; padding: 0; margin: .8rem 0; }
@@ -58,21 +67,24 @@ struct AppSignals {
     filter: String,
 }
 
-pub fn routes(layout: Layout) -> Router {
+/// A new visitor's list.
+fn first_todos() -> Todos {
     let mut todos = Todos::default();
     for title in ["Taste Datastar", "Write a Rust handler"] {
         todos.add(title);
     }
-    let store: Store = Arc::new(Mutex::new(todos));
-    let page_store = store.clone();
+    todos
+}
+
+pub fn routes(layout: Layout) -> Router {
     Router::new()
         .route(
             "/",
-            get(move || async move {
-                let app = app(&page_store.lock().unwrap(), "all", None);
+            get(move |Mine(store): Mine<Todos>| async move {
+                let app = app(&store.lock().unwrap(), "all", None);
                 layout.example(
                     &EXAMPLE,
-                    html! { div data-signals="{input: '', title: '', filter: 'all'}" { (app) } },
+                    html! { div data-signals="{input: '', title: '', filter: 'all', error: ''}" { (app) } },
                 )
             }),
         )
@@ -83,7 +95,14 @@ pub fn routes(layout: Layout) -> Router {
         .route("/{id}/toggle", post(toggle))
         .route("/{id}/edit", get(edit))
         .route("/{id}", put(rename).delete(remove))
-        .with_state(store)
+        .with_state(Visitors::new(first_todos))
+}
+
+/// Why `title` cannot be saved, if it cannot.
+fn too_long(title: &str) -> Option<String> {
+    let length = title.chars().count();
+    (length > MAX_TITLE)
+        .then(|| format!("A todo is at most {MAX_TITLE} characters; this one has {length}."))
 }
 
 impl Todos {
@@ -114,7 +133,9 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
             style { (STYLE) }
             header {
                 input #new_todo placeholder="What needs to be done?" autofocus data-bind:input
+                    maxlength=(MAX_TITLE)
                     data-on:keydown={"evt.key === 'Enter' && @post('" (BASE) "/add')"};
+                p #todo_error.error data-show="$error" data-text="$error" {}
             }
             @if !todos.items.is_empty() {
                 div.row {
@@ -153,6 +174,7 @@ fn item(todo: &Todo, editing: bool) -> Markup {
         li id={"todo_" (todo.id)} .done[todo.done] {
             @if editing {
                 input.edit data-signals:title=(serde_json::to_string(&todo.title).unwrap()) data-bind:title
+                    maxlength=(MAX_TITLE)
                     data-on:keydown={"evt.key === 'Enter' && @put('" (url) "'); evt.key === 'Escape' && @get('" (BASE) "/app')"};
             } @else {
                 input.toggle type="checkbox" checked[todo.done] data-on:change={"@post('" (url) "/toggle')"};
@@ -170,26 +192,37 @@ fn render(store: &Store, signals: &AppSignals, editing: Option<u32>) -> Markup {
 
 /// `GET /app`: the app as it is (a filter changed, or an edit was cancelled).
 #[fragment]
-async fn show(State(store): State<Store>, ReadSignals(signals): ReadSignals<AppSignals>) -> Markup {
+async fn show(Mine(store): Mine<Todos>, ReadSignals(signals): ReadSignals<AppSignals>) -> Markup {
     render(&store, &signals, None)
 }
 
-/// `POST /add`: adds `$input`, and empties it.
+/// `POST /add`: adds `$input` and empties it, or says why not in `$error`.
 #[fragment]
 async fn add(
-    State(store): State<Store>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
+    Mine(store): Mine<Todos>,
+    ReadSignals(signals_in): ReadSignals<AppSignals>,
 ) -> (Markup, PatchSignals) {
-    let title = signals.input.trim();
-    if !title.is_empty() {
-        store.lock().unwrap().add(title);
-    }
-    (render(&store, &signals, None), signals!({ "input": "" }))
+    let title = signals_in.input.trim();
+    let refused = too_long(title).or_else(|| {
+        let mut todos = store.lock().unwrap();
+        if todos.items.len() >= MAX_TODOS {
+            return Some(format!("At most {MAX_TODOS} todos: clear some first."));
+        }
+        if !title.is_empty() {
+            todos.add(title);
+        }
+        None
+    });
+    let signals = match refused {
+        Some(error) => signals!({ "error": error }),
+        None => signals!({ "input": "", "error": "" }),
+    };
+    (render(&store, &signals_in, None), signals)
 }
 
 #[fragment]
 async fn toggle(
-    State(store): State<Store>,
+    Mine(store): Mine<Todos>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> Markup {
@@ -201,7 +234,7 @@ async fn toggle(
 
 #[fragment]
 async fn toggle_all(
-    State(store): State<Store>,
+    Mine(store): Mine<Todos>,
     ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> Markup {
     {
@@ -214,20 +247,27 @@ async fn toggle_all(
 
 #[fragment]
 async fn edit(
-    State(store): State<Store>,
+    Mine(store): Mine<Todos>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> Markup {
     render(&store, &signals, Some(id))
 }
 
-/// `PUT /{id}`: saves `$title`; an empty title deletes the todo, as TodoMVC says.
+/// `PUT /{id}`: saves `$title`; an empty title deletes the todo, as TodoMVC says. A title
+/// too long keeps the todo in edit, with the reason in `$error`.
 #[fragment]
 async fn rename(
-    State(store): State<Store>,
+    Mine(store): Mine<Todos>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Markup {
+) -> (Markup, PatchSignals) {
+    if let Some(error) = too_long(signals.title.trim()) {
+        return (
+            render(&store, &signals, Some(id)),
+            signals!({ "error": error }),
+        );
+    }
     {
         let mut todos = store.lock().unwrap();
         match signals.title.trim() {
@@ -239,12 +279,12 @@ async fn rename(
             }
         }
     }
-    render(&store, &signals, None)
+    (render(&store, &signals, None), signals!({ "error": "" }))
 }
 
 #[fragment]
 async fn remove(
-    State(store): State<Store>,
+    Mine(store): Mine<Todos>,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> Markup {
@@ -254,7 +294,7 @@ async fn remove(
 
 #[fragment]
 async fn clear_completed(
-    State(store): State<Store>,
+    Mine(store): Mine<Todos>,
     ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> Markup {
     store.lock().unwrap().items.retain(|t| !t.done);

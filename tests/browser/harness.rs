@@ -98,7 +98,7 @@ pub async fn serve(app: Router, client: Datastar) -> String {
 pub async fn serve_app(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move { datastar_runtime::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
 

@@ -6,6 +6,8 @@
 mod harness;
 
 mod beta;
+mod cross_site;
 mod gallery;
+mod limits;
 mod selectors;
 mod v1;

@@ -190,6 +190,35 @@ fn signals_lines_and_only_if_missing() {
 }
 
 #[test]
+fn an_empty_patch_by_id_still_carries_an_empty_elements_line() {
+    assert_eq!(
+        v1(PatchElements::new("")),
+        "event: datastar-patch-elements\ndata: elements \n\n"
+    );
+    assert_eq!(
+        beta(PatchElements::new("")),
+        "event: datastar-merge-fragments\ndata: fragments \n\n"
+    );
+    // With another line the empty one is left out, as the official SDKs do.
+    assert_eq!(
+        beta(PatchElements::new("").selector(sel("#a"))),
+        "event: datastar-merge-fragments\ndata: selector #a\n\n"
+    );
+}
+
+#[test]
+fn removing_no_signals_merges_nothing() {
+    assert_eq!(
+        v1(RemoveSignals::new([])),
+        "event: datastar-patch-signals\ndata: signals {}\n\n"
+    );
+    assert_eq!(
+        beta(RemoveSignals::new([]).id(EventId::new("7").unwrap())),
+        "event: datastar-merge-signals\nid: 7\ndata: signals {}\n\n"
+    );
+}
+
+#[test]
 fn remove_signals_is_a_null_merge_patch_in_v1_and_paths_in_beta() {
     let paths = ["user.name", "b.c", "user.address.city", "d", "d.e"];
     let event = || RemoveSignals::new(paths.map(|p| SignalPath::new(p).unwrap()));

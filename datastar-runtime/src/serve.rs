@@ -1,0 +1,422 @@
+//! [`serve`]: an axum server with the timeouts and limits a public server needs.
+
+use std::convert::Infallible;
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use bytes::Bytes;
+use http_body::{Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use socket2::{SockRef, TcpKeepalive};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower::ServiceExt;
+
+/// How long a client may take to send a request's head, unless told otherwise: 15 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a connection may stay without a request in flight, unless told otherwise: 60 s.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How many connections are served at once, unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// The TCP keep-alive idle time of accepted sockets, unless told otherwise: 60 s.
+pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(60);
+
+/// Serves `app` on `listener` over HTTP/1.1 and HTTP/2 (h2c), with the timeouts and limits
+/// that `axum::serve`'s defaults leave out, so that idle or half-open connections cannot pile up
+/// until the server runs out of sockets:
+///
+/// - a [header read timeout](Serve::header_read_timeout) (15 s): a client that has not sent a
+///   whole request head by then is disconnected, also one that connects and sends nothing;
+/// - an [idle timeout](Serve::idle_timeout) (60 s): a connection with no request in flight is
+///   closed. A response whose body is still being sent counts as in flight, so an SSE stream
+///   stays open as long as the client reads it;
+/// - a [cap on connections](Serve::max_connections) (10,000): once reached, new connections
+///   wait in the listen queue until one closes;
+/// - [TCP keep-alive](Serve::tcp_keepalive) on every accepted socket (probes after 60 s of
+///   silence), so a client that vanished without closing is found even when a stream writes
+///   nothing; HTTP/2 connections are also pinged every 30 s.
+///
+/// The server runs until the future fails to accept at all, or until the signal given to
+/// [`with_graceful_shutdown`](Serve::with_graceful_shutdown) fires.
+///
+/// ```no_run
+/// use axum::{Router, routing::get};
+/// use datastar_runtime::{DatastarLayer, PatchElements};
+///
+/// async fn hello() -> PatchElements<datastar_runtime::ById> {
+///     PatchElements::new(r#"<p id="hello">hello</p>"#)
+/// }
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let app = Router::new().route("/hello", get(hello)).layer(DatastarLayer::new());
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// datastar_runtime::serve(listener, app)
+///     .idle_timeout(std::time::Duration::from_secs(30))
+///     .await
+/// # }
+/// ```
+pub fn serve(listener: TcpListener, app: Router) -> Serve {
+    Serve {
+        listener,
+        app,
+        header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        max_connections: DEFAULT_MAX_CONNECTIONS,
+        tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+        shutdown: None,
+    }
+}
+
+/// The server made by [`serve`]: set its limits, then `.await` it.
+#[must_use = "a server does nothing until it is awaited"]
+pub struct Serve {
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
+    tcp_keepalive: Option<Duration>,
+    shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl std::fmt::Debug for Serve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serve")
+            .field("listener", &self.listener)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("tcp_keepalive", &self.tcp_keepalive)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Serve {
+    /// Disconnects a client that takes longer than `timeout` to send a request head, counted
+    /// from the moment the server waits for it: when the connection opens (whatever the
+    /// protocol turns out to be), or, on HTTP/1, when a response ends (hyper's
+    /// `header_read_timeout`). So a kept-alive HTTP/1 connection waits at most this long for
+    /// its next request, even when the [idle timeout](Self::idle_timeout) is longer.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Closes a connection, HTTP/1 or HTTP/2, after `timeout` without any request in flight:
+    /// from when it opened or from the end of its last response. Responses still sending their
+    /// body, such as SSE streams, keep it open. For HTTP/1 the shorter header read timeout
+    /// usually closes an idle connection first; this one bounds idle HTTP/2 connections.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Serves at most `max` connections at once; more wait in the listen queue. Keep it below
+    /// the process's open-file limit (`ulimit -n`), less the files the app opens itself, so
+    /// that accepting never fails for want of a descriptor.
+    ///
+    /// # Panics
+    ///
+    /// When `max` is 0, or more than `tokio::sync::Semaphore::MAX_PERMITS`.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        assert!(
+            max > 0 && max <= Semaphore::MAX_PERMITS,
+            "max_connections must be between 1 and {}",
+            Semaphore::MAX_PERMITS
+        );
+        self.max_connections = max;
+        self
+    }
+
+    /// Sends TCP keep-alive probes on an accepted socket after `idle` of silence (`None`: the
+    /// operating system's default, usually off), so that the connection of a client that is
+    /// gone without a word fails and its stream ends.
+    pub fn tcp_keepalive(mut self, idle: Option<Duration>) -> Self {
+        self.tcp_keepalive = idle;
+        self
+    }
+
+    /// Stops accepting when `signal` completes, asks every connection to close once its
+    /// in-flight requests are answered, and ends when they all have. An SSE stream keeps its
+    /// connection until it ends: wrap the server in a `tokio::time::timeout` to bound the wait.
+    pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Self
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown = Some(Box::pin(signal));
+        self
+    }
+
+    /// The local address of the listener.
+    pub fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    async fn run(self) -> io::Result<()> {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_interval(Duration::from_secs(30))
+            .keep_alive_timeout(Duration::from_secs(20));
+        let builder = Arc::new(builder);
+        let permits = Arc::new(Semaphore::new(self.max_connections));
+        let stop = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let mut shutdown = self
+            .shutdown
+            .unwrap_or_else(|| Box::pin(std::future::pending()));
+        loop {
+            let accepted = tokio::select! {
+                accepted = accept(&self.listener, &permits) => accepted,
+                () = &mut shutdown => break,
+            };
+            let Some((stream, permit)) = accepted else {
+                continue;
+            };
+            if let Err(e) = configure(&stream, self.tcp_keepalive) {
+                tracing::debug!(error = %e, "could not set the socket options");
+            }
+            let connection = Connection {
+                builder: builder.clone(),
+                app: self.app.clone(),
+                idle_timeout: self.idle_timeout,
+                first_request_timeout: self.idle_timeout.min(self.header_read_timeout),
+                stop: stop.clone(),
+            };
+            tracker.spawn(async move {
+                connection.run(stream).await;
+                drop(permit);
+            });
+        }
+        stop.cancel();
+        tracker.close();
+        tracker.wait().await;
+        Ok(())
+    }
+}
+
+impl IntoFuture for Serve {
+    type Output = io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// The next connection once a permit is free; `None` after an error that only cost that
+/// connection (or, for running out of file descriptors, after a pause that lets some close).
+async fn accept(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+) -> Option<(TcpStream, tokio::sync::OwnedSemaphorePermit)> {
+    let permit = permits.clone().acquire_owned().await.ok()?;
+    match listener.accept().await {
+        Ok((stream, _)) => Some((stream, permit)),
+        Err(e) if is_connection_error(&e) => None,
+        Err(e) => {
+            // EMFILE and friends: accepting again at once would spin.
+            tracing::error!(error = %e, "accept failed");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            None
+        }
+    }
+}
+
+fn is_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// `TCP_NODELAY` (each flushed event goes out at once) and keep-alive probes.
+pub(crate) fn configure(stream: &TcpStream, keepalive: Option<Duration>) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let Some(idle) = keepalive else {
+        return Ok(());
+    };
+    let params = TcpKeepalive::new().with_time(idle);
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    let params = params.with_interval(Duration::from_secs(15));
+    SockRef::from(stream).set_tcp_keepalive(&params)
+}
+
+/// One accepted connection and what it needs to run.
+struct Connection {
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    app: Router,
+    idle_timeout: Duration,
+    /// Before the first request: the time to send its head, or the idle timeout if shorter.
+    first_request_timeout: Duration,
+    stop: CancellationToken,
+}
+
+impl Connection {
+    async fn run(self, stream: TcpStream) {
+        let activity = Activity::new();
+        let service = {
+            let activity = activity.clone();
+            let app = self.app;
+            hyper::service::service_fn(move |request: Request<Incoming>| {
+                let open = activity.open();
+                let app = app.clone();
+                async move {
+                    let response = app.oneshot(request.map(Body::new)).await?;
+                    Ok::<_, Infallible>(response.map(|body| InFlight { body, _open: open }))
+                }
+            })
+        };
+        let mut conn = pin!(
+            self.builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+        );
+        let mut closing = false;
+        loop {
+            let timeout = match activity.served_any() {
+                true => self.idle_timeout,
+                false => self.first_request_timeout,
+            };
+            let idle_until = activity.idle_deadline(timeout);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended");
+                    }
+                    return;
+                }
+                () = tokio::time::sleep_until(idle_until), if !closing => {
+                    if activity.idle_for(timeout) {
+                        conn.as_mut().graceful_shutdown();
+                        closing = true;
+                    }
+                }
+                () = self.stop.cancelled(), if !closing => {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
+        }
+    }
+}
+
+/// The requests in flight on one connection, and since when there were none.
+#[derive(Clone)]
+struct Activity(Arc<ActivityState>);
+
+struct ActivityState {
+    open: AtomicUsize,
+    served_any: AtomicBool,
+    idle_since: Mutex<Option<Instant>>,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity(Arc::new(ActivityState {
+            open: AtomicUsize::new(0),
+            served_any: AtomicBool::new(false),
+            idle_since: Mutex::new(Some(Instant::now())),
+        }))
+    }
+
+    /// Marks a request in flight until the returned guard is dropped.
+    fn open(&self) -> Open {
+        let mut idle_since = self.0.idle_since.lock().unwrap_or_else(|e| e.into_inner());
+        self.0.open.fetch_add(1, Ordering::SeqCst);
+        self.0.served_any.store(true, Ordering::SeqCst);
+        *idle_since = None;
+        Open(self.clone())
+    }
+
+    /// Whether a request has started on the connection.
+    fn served_any(&self) -> bool {
+        self.0.served_any.load(Ordering::SeqCst)
+    }
+
+    /// When the connection would have been idle for `timeout`, if nothing starts before.
+    fn idle_deadline(&self, timeout: Duration) -> Instant {
+        let idle_since = *self.0.idle_since.lock().unwrap_or_else(|e| e.into_inner());
+        idle_since.unwrap_or_else(Instant::now) + timeout
+    }
+
+    fn idle_for(&self, timeout: Duration) -> bool {
+        let idle_since = *self.0.idle_since.lock().unwrap_or_else(|e| e.into_inner());
+        idle_since.is_some_and(|since| since.elapsed() >= timeout)
+    }
+}
+
+/// A request in flight: from its head until its response body is done or dropped.
+struct Open(Activity);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        let state = &self.0.0;
+        let mut idle_since = state.idle_since.lock().unwrap_or_else(|e| e.into_inner());
+        if state.open.fetch_sub(1, Ordering::SeqCst) == 1 {
+            *idle_since = Some(Instant::now());
+        }
+    }
+}
+
+/// A response body that keeps its request in flight while it lives.
+struct InFlight {
+    body: Body,
+    _open: Open,
+}
+
+impl http_body::Body for InFlight {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_get_keepalive_probes_and_nodelay() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap());
+        let (_client, accepted) = tokio::join!(client, listener.accept());
+        let (accepted, _) = accepted.unwrap();
+        assert!(!SockRef::from(&accepted).keepalive().unwrap());
+        configure(&accepted, Some(DEFAULT_TCP_KEEPALIVE)).unwrap();
+        assert!(SockRef::from(&accepted).keepalive().unwrap());
+        assert!(accepted.nodelay().unwrap());
+    }
+}

@@ -1,0 +1,221 @@
+//! `datastar_runtime::serve` over real TCP: idle and half-sent connections are closed after
+//! their timeouts, streams stay open beyond them, and connections over the cap wait.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use bytes::Bytes;
+use datastar_runtime::{PatchElements, Sender, channel};
+use datastar_tests::{Client, PATIENCE, next_chunk, read_all};
+use http_body_util::Empty;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Short enough for a quick test, long enough to tell from "at once" on a loaded machine.
+const TIMEOUT: Duration = Duration::from_millis(400);
+
+/// The senders of the streams opened so far.
+type Streams = Arc<Mutex<Vec<Sender>>>;
+
+async fn stream(State(streams): State<Streams>) -> impl IntoResponse {
+    let (sender, response) = channel(4);
+    let _ = sender.send(PatchElements::new(r#"<p id="s">0</p>"#)).await;
+    streams.lock().unwrap().push(sender);
+    response
+}
+
+fn app() -> (Router, Streams) {
+    let streams = Streams::default();
+    let router = Router::new()
+        .route("/", get(|| async { "hello" }))
+        .route("/stream", get(stream))
+        .with_state(streams.clone());
+    (router, streams)
+}
+
+/// Serves `app` with every timeout at [`TIMEOUT`] and at most `max` connections.
+async fn start(max: usize) -> (SocketAddr, Streams) {
+    start_with(TIMEOUT, TIMEOUT, max).await
+}
+
+async fn start_with(header: Duration, idle: Duration, max: usize) -> (SocketAddr, Streams) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (router, streams) = app();
+    let server = datastar_runtime::serve(listener, router)
+        .header_read_timeout(header)
+        .idle_timeout(idle)
+        .max_connections(max);
+    tokio::spawn(async move { server.await.unwrap() });
+    (addr, streams)
+}
+
+/// Reads `socket` until the server closes it; returns how long that took and what came.
+async fn until_closed(socket: &mut TcpStream, since: Instant) -> (Duration, String) {
+    let mut seen = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, socket.read_to_end(&mut seen)).await;
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    match read {
+        Ok(Ok(_)) | Ok(Err(_)) => (since.elapsed(), text),
+        Err(_) => panic!("still open after {PATIENCE:?}; received {text:?}"),
+    }
+}
+
+fn assert_after_timeout(took: Duration) {
+    assert!(
+        took >= TIMEOUT - Duration::from_millis(20),
+        "closed too early: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_timeout() {
+    let long = Duration::from_secs(60);
+    // Whichever of the two is shorter: nothing sent is both idle and a head not read.
+    for (header, idle) in [(TIMEOUT, long), (long, TIMEOUT)] {
+        let (addr, _) = start_with(header, idle, 100).await;
+        let start = Instant::now();
+        let mut socket = TcpStream::connect(addr).await.unwrap();
+        let (took, _) = until_closed(&mut socket, start).await;
+        assert_after_timeout(took);
+    }
+}
+
+#[tokio::test]
+async fn a_half_sent_request_is_closed_after_the_header_read_timeout() {
+    let (addr, _) = start(100).await;
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    let start = Instant::now();
+    socket
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let (took, text) = until_closed(&mut socket, start).await;
+    assert_after_timeout(took);
+    assert!(
+        !text.contains("hello"),
+        "answered a request never sent: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_without_a_next_request_is_closed() {
+    let (addr, _) = start(100).await;
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 17];
+    socket.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200 OK\r\n");
+    let start = Instant::now();
+    let (took, text) = until_closed(&mut socket, start).await;
+    assert_after_timeout(took);
+    assert!(text.ends_with("hello"), "{text}");
+}
+
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed_after_the_timeout() {
+    let (addr, _) = start(100).await;
+    let io = TokioIo::new(TcpStream::connect(addr).await.unwrap());
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+        .await
+        .unwrap();
+    let conn = tokio::spawn(conn);
+    let request = http::Request::get(format!("http://{addr}/"))
+        .body(Empty::<Bytes>::new())
+        .unwrap();
+    let (status, _, text) = read_all(sender.send_request(request).await.unwrap()).await;
+    assert_eq!((status.as_u16(), text.as_str()), (200, "hello"));
+    let start = Instant::now();
+    tokio::time::timeout(PATIENCE, conn)
+        .await
+        .expect("the server closes an idle HTTP/2 connection")
+        .unwrap()
+        .ok();
+    assert_after_timeout(start.elapsed());
+}
+
+#[tokio::test]
+async fn a_stream_stays_open_beyond_every_timeout() {
+    let (addr, streams) = start(100).await;
+    for http2 in [false, true] {
+        let mut client = if http2 {
+            Client::http2(addr).await
+        } else {
+            Client::http1(addr).await
+        };
+        let mut response = client.get("/stream").await;
+        let first = next_chunk(response.body_mut())
+            .await
+            .expect("the first event");
+        assert!(String::from_utf8_lossy(&first).contains(">0</p>"));
+        // Nothing on the wire for three timeouts: no keep-alive comment (15 s) comes either.
+        tokio::time::sleep(TIMEOUT * 3).await;
+        let sender = streams.lock().unwrap().pop().expect("the stream's sender");
+        sender
+            .send(PatchElements::new(r#"<p id="s">1</p>"#))
+            .await
+            .expect("the client is still there");
+        let next = next_chunk(response.body_mut())
+            .await
+            .expect("a later event");
+        assert!(String::from_utf8_lossy(&next).contains(">1</p>"));
+    }
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_wait_until_one_closes() {
+    let (addr, _) = start(1).await;
+    let mut first = Client::http1(addr).await;
+    let mut stream = first.get("/stream").await;
+    next_chunk(stream.body_mut())
+        .await
+        .expect("the first stream");
+
+    let mut second = TcpStream::connect(addr).await.unwrap(); // queued by the kernel
+    second
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(TIMEOUT * 2, second.read(&mut byte)).await;
+    assert!(early.is_err(), "answered over the cap: {early:?}");
+
+    drop(stream);
+    first.close();
+    let (_, text) = until_closed(&mut second, Instant::now()).await;
+    assert!(
+        text.starts_with("HTTP/1.1 200 OK") && text.ends_with("hello"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn graceful_shutdown_stops_accepting_and_ends_the_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = datastar_runtime::serve(listener, app().0).with_graceful_shutdown(async {
+        let _ = stopped.await;
+    });
+    let server = tokio::spawn(server.into_future());
+    let mut client = Client::http1(addr).await;
+    let (status, _, text) = read_all(client.get("/").await).await;
+    assert_eq!((status.as_u16(), text.as_str()), (200, "hello"));
+    stop.send(()).unwrap();
+    tokio::time::timeout(PATIENCE, server)
+        .await
+        .expect("the server ends once its kept-alive connection is closed")
+        .unwrap()
+        .unwrap();
+    assert!(TcpStream::connect(addr).await.is_err(), "still accepting");
+}
