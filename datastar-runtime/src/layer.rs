@@ -57,7 +57,7 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 /// [`allow_origin`](Self::allow_origin).
 ///
 /// [`ReadSignals`](crate::ReadSignals) adds a second check, for the handlers that read signals
-/// from a body (every method but GET, and DELETE with the `datastar` query parameter): the
+/// from a body (POST, PUT, PATCH, QUERY, and a DELETE without the `datastar` parameter): the
 /// request must carry `Datastar-Request: true` and `Content-Type: application/json`, as every
 /// Datastar client sends them, and as no page on another site can without a CORS preflight.
 /// This is what refuses a cross-site write from a browser that sends neither `Sec-Fetch-Site`

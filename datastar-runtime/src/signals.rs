@@ -24,13 +24,15 @@ use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 /// `Datastar-Request: true` and `Content-Type: application/json`: a page on another site can
 /// make a browser post `text/plain` JSON with your users' cookies, but not with those headers.
 /// Without them the answer is `403 Forbidden`, unless the router's
-/// [`DatastarLayer::cross_site_guard`] is off (see [its docs](crate::DatastarLayer#cross-site-writes-are-refused)).
-/// Signals in the query string need no marks: a GET does not change state.
+/// [`DatastarLayer::cross_site_guard`] is off (see
+/// [its docs](crate::DatastarLayer#cross-site-writes-are-refused)). Signals in the query string
+/// need no marks: a GET should not change state, and no page elsewhere can send a DELETE
+/// without a CORS preflight.
 ///
 /// Every failure is a [`SignalsRejection`] that tells the client what was wrong: `403
-/// Forbidden` for a body without the Datastar marks, `400 Bad Request` for a missing payload, invalid UTF-8, malformed JSON (with line and column) or
-/// JSON that does not fit `T` (with the path of the bad value), `413 Payload Too Large` for a
-/// payload over the limit.
+/// Forbidden` for a body without the Datastar marks, `400 Bad Request` for a missing payload,
+/// invalid UTF-8, malformed JSON (with line and column) or JSON that does not fit `T` (with the
+/// path of the bad value), `413 Payload Too Large` for a payload over the limit.
 ///
 /// A request without signals is an error; take `Option<ReadSignals<T>>` to get `None` for it
 /// instead (a malformed payload is still rejected), and `.unwrap_or_default()` for
