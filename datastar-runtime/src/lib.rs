@@ -122,7 +122,7 @@ pub use event::{
     AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, Meta, Mode,
     Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals, Selector, SignalPath,
 };
-pub use hub::{DEFAULT_HUB_CAPACITY, Hub, Subscription};
+pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
