@@ -116,6 +116,9 @@ pub mod __private;
 pub mod prelude;
 
 pub use channel::{Disconnected, Receiver, Sender, channel};
+pub use compress::{
+    Compression, DEFAULT_BROTLI_QUALITY, DEFAULT_BROTLI_WINDOW, DEFAULT_GZIP_LEVEL,
+};
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
 pub use event::{

@@ -279,7 +279,12 @@ fn check_framing(event: &Event, dialect: Dialect, bytes: &[u8]) {
         assert!(seen.is_empty(), "{dialect:?}: {seen:.200?}");
         return;
     }
-    assert_eq!(seen.len(), 1, "{dialect:?}: one event in, {} out", seen.len());
+    assert_eq!(
+        seen.len(),
+        1,
+        "{dialect:?}: one event in, {} out",
+        seen.len()
+    );
     let (seen_kind, seen_id, _) = &seen[0];
     assert_eq!(seen_kind, kind);
     let id = event.meta().id().map_or("", EventId::as_str);
