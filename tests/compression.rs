@@ -9,7 +9,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use datastar_runtime::{DatastarLayer, Events, PatchElements, channel};
+use datastar_runtime::{
+    Compression, DEFAULT_BROTLI_WINDOW, DatastarLayer, Events, PatchElements, channel,
+};
 use datastar_tests::{Stream, serve};
 use tokio::sync::oneshot;
 
@@ -245,4 +247,47 @@ async fn events_are_compressed_whole_with_their_length() {
 async fn a_one_event_reply_is_compressed_whole_with_its_length() {
     a_finite_reply_is_one_compressed_stream("/one", "gzip", "gzip").await;
     a_finite_reply_is_one_compressed_stream("/one", "gzip, deflate, br", "br").await;
+}
+
+/// The window a brotli stream was made with, from its header (RFC 7932, 9.1: `WBITS`).
+fn brotli_window(stream: &[u8]) -> u32 {
+    let first = stream[0];
+    if first & 1 == 0 {
+        return 16;
+    }
+    match ((first >> 1) & 7, (first >> 4) & 7) {
+        (0, 0) => 17,
+        (0, small) => 8 + u32::from(small),
+        (large, _) => 17 + u32::from(large),
+    }
+}
+
+async fn brotli_stream(layer: DatastarLayer) -> Vec<u8> {
+    let app = Router::new()
+        .route("/events", get(|| async { Events([event(1), event(2)]) }))
+        .layer(layer);
+    let addr = serve(app).await;
+    let mut stream = Stream::get(addr, "/events", &[("accept-encoding", "br")]).await;
+    assert_eq!(stream.header("content-encoding"), Some("br"));
+    let mut received = Vec::new();
+    while let Some(chunk) = stream.next_chunk().await {
+        received.extend_from_slice(&chunk);
+    }
+    assert_eq!(
+        decode_whole("br", &received),
+        format!("{}{}", wire(1), wire(2))
+    );
+    received
+}
+
+/// The default window is the small one that bounds a stream's memory (64 KiB), and
+/// `compress_with` sets another, which the stream's own header shows.
+#[tokio::test]
+async fn brotli_streams_use_the_configured_window() {
+    let default = brotli_stream(DatastarLayer::new().compression(true)).await;
+    assert_eq!(brotli_window(&default), DEFAULT_BROTLI_WINDOW);
+    assert_eq!(DEFAULT_BROTLI_WINDOW, 16);
+    let settings = Compression::new().brotli_window(20).brotli_quality(9);
+    let wide = brotli_stream(DatastarLayer::new().compress_with(settings)).await;
+    assert_eq!(brotli_window(&wide), 20);
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use datastar_runtime::{DatastarLayer, Hub, PatchElements, Subscription};
+use datastar_runtime::{DEFAULT_HUB_BUDGET, DatastarLayer, Hub, PatchElements, Subscription};
 use datastar_tests::{PATIENCE, Stream, serve, split_events, wait_until};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
@@ -107,20 +107,10 @@ async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
 
     // Now the stalled client reads what it was sent, until the resync.
     let mut received = Vec::new();
-    let mut chunk = vec![0; 64 * 1024];
-    let stalled_text = tokio::time::timeout(PATIENCE, async {
-        loop {
-            let n = stalled.read(&mut chunk).await.unwrap();
-            assert_ne!(n, 0, "the stalled stream ended");
-            received.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&received);
-            if text.contains("full state") {
-                return text.into_owned();
-            }
-        }
-    })
-    .await
-    .expect("the stalled subscriber got no resync");
+    let end = read_until(&mut stalled, &mut received, b"full state")
+        .await
+        .expect("the stalled subscriber got no resync");
+    let stalled_text = String::from_utf8_lossy(&received[..end]).into_owned();
     let body = &stalled_text[stalled_text.find("\r\n\r\n").unwrap() + 4..];
     let seen: Vec<usize> = body
         .split("data-n=\"")
@@ -142,18 +132,102 @@ async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
     hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
     let event = read_events(&mut reader, &mut buffer, 1).await.remove(0);
     assert!(event.contains("after"));
-    let after = tokio::time::timeout(PATIENCE, async {
+    let after = read_until(&mut stalled, &mut received, b"\">after</p>").await;
+    assert!(after.is_some(), "the resynchronized subscriber goes on");
+}
+
+/// A client that never reads, while 40 events of 1 MiB are published: far fewer than the
+/// count bound, but far more bytes than the budget. The hub keeps no more than its budget for
+/// it (the rest is in the connection's buffers), and when the client reads it finds a prefix
+/// of the events, then the resync, then what is published next.
+#[tokio::test]
+async fn a_stalled_subscriber_costs_no_more_than_the_byte_budget() {
+    const EVENTS: usize = 40;
+    let hub = Hub::new(|_: &&'static str| [resync_event()]);
+    let app = Router::new()
+        .route("/sub", get(subscribe))
+        .with_state(hub.clone())
+        .layer(DatastarLayer::new());
+    let addr = serve(app).await;
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /sub HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .unwrap();
+    wait_until("subscribed", PATIENCE, || hub.subscribers(&TOPIC) == 1).await;
+
+    let padding = "x".repeat(1024 * 1024);
+    let mut most = 0;
+    for n in 0..EVENTS {
+        let html = format!(r#"<p id="n" data-n="{n}">{padding}</p>"#);
+        assert_eq!(hub.publish(&TOPIC, PatchElements::new(html)), 1);
+        // Let the server write what the connection takes.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        most = most.max(hub.retained_bytes(&TOPIC));
+    }
+    assert!(
+        most <= DEFAULT_HUB_BUDGET,
+        "the topic held {most} bytes, over its budget of {DEFAULT_HUB_BUDGET}"
+    );
+    assert!(
+        most > 0,
+        "the newest event is kept for the stalled subscriber"
+    );
+
+    let mut received = Vec::new();
+    let end = read_until(&mut stalled, &mut received, b"full state")
+        .await
+        .expect("the stalled subscriber got no resync");
+    let text = String::from_utf8_lossy(&received[..end]);
+    let seen: Vec<usize> = text
+        .split("data-n=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(
+        seen,
+        (0..seen.len()).collect::<Vec<_>>(),
+        "a prefix, in order"
+    );
+    assert!(
+        seen.len() < EVENTS / 2,
+        "{} of {EVENTS} events before the resync",
+        seen.len()
+    );
+
+    hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
+    let after = read_until(&mut stalled, &mut received, b"\">after</p>").await;
+    assert!(after.is_some(), "the resynchronized subscriber goes on");
+}
+
+/// Reads `socket` into `received` until `needle` arrives, and says where it starts; `None`
+/// after [`PATIENCE`]. Only new bytes are searched, so megabytes cost no more than once.
+async fn read_until(
+    socket: &mut tokio::net::TcpStream,
+    received: &mut Vec<u8>,
+    needle: &[u8],
+) -> Option<usize> {
+    let mut chunk = vec![0; 256 * 1024];
+    let mut searched = 0;
+    tokio::time::timeout(PATIENCE, async {
         loop {
-            let n = stalled.read(&mut chunk).await.unwrap();
-            assert_ne!(n, 0);
-            received.extend_from_slice(&chunk[..n]);
-            if String::from_utf8_lossy(&received).contains("\">after</p>") {
-                return;
+            if let Some(at) = find(&received[searched..], needle) {
+                return searched + at;
             }
+            searched = received.len().saturating_sub(needle.len() - 1);
+            let n = socket.read(&mut chunk).await.unwrap();
+            assert_ne!(n, 0, "the stream ended");
+            received.extend_from_slice(&chunk[..n]);
         }
     })
-    .await;
-    assert!(after.is_ok(), "the resynchronized subscriber goes on");
+    .await
+    .ok()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[tokio::test]

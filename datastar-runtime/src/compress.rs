@@ -11,18 +11,112 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http::header::{ACCEPT_ENCODING, HeaderValue};
 
-/// brotli quality for streams: 5 costs about as much CPU per event as gzip's default level, and
-/// qualities above it cost more for little (see BENCHMARKS.md, "Compression").
-const BROTLI_QUALITY: u32 = 5;
-/// brotli window: 2^22 = 4 MiB of history. On a stream of 10 KB morphs, quality 5 compresses
-/// 139x with it against 53x with a 256 KiB window (BENCHMARKS.md): the history is what finds
-/// the previous copy of the fragment. The window is filled as the stream goes: a new stream
-/// holds about 300 KiB of coder state, a long one up to about 7 MiB (measured).
-const BROTLI_WINDOW: u32 = 22;
+/// The brotli quality of compressed streams unless told otherwise (see [`Compression`]).
+pub const DEFAULT_BROTLI_QUALITY: u32 = 4;
+/// The brotli window of compressed streams unless told otherwise, in bits: 2^16 = 64 KiB of
+/// history (see [`Compression`]).
+pub const DEFAULT_BROTLI_WINDOW: u32 = 16;
+/// The gzip level of compressed streams unless told otherwise: the zlib default (see
+/// [`Compression`]).
+pub const DEFAULT_GZIP_LEVEL: u32 = 6;
 /// The brotli writer's own buffer.
 const BROTLI_BUFFER: usize = 4096;
-/// gzip level: the zlib default.
-const GZIP_LEVEL: u32 = 6;
+/// brotli is given a frame this much at a time, each piece flushed: its buffers for a
+/// meta-block grow with the input it is given before a flush (to about 5 MiB for one 1 MiB
+/// event, and kept), while 8 KiB pieces keep them small, for a few bytes of block headers.
+const BROTLI_PIECE: usize = 8 * 1024;
+
+/// How [`DatastarLayer::compress_with`](crate::DatastarLayer::compress_with) compresses
+/// streams: brotli's quality and window, gzip's level.
+///
+/// A stream compressor keeps state for as long as its stream lasts, so these settings decide
+/// what each compressed connection costs. The defaults (brotli quality 4 with a 64 KiB window,
+/// gzip level 6) keep it under 1 MiB per stream whatever the events: measured, a brotli stream
+/// holds 9 KiB before its first event and about 830 KiB once it has sent a few hundred KiB,
+/// even after 1 MiB events; a gzip stream about 350 KiB from the start. So 10,000 compressed
+/// streams hold at most about 8 GiB. The price is compression: on a stream of 10 KB morphs
+/// brotli compresses 55× with these settings, against 128× with quality 5 and a 4 MiB window
+/// (BENCHMARKS.md, "Compression"), which costs about 15 MiB per stream under large events.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use datastar_runtime::{Compression, DatastarLayer, PatchElements};
+///
+/// async fn hello() -> PatchElements<datastar_runtime::ById> {
+///     PatchElements::new(r#"<p id="hello">hello</p>"#)
+/// }
+///
+/// // Few, long-lived streams of large pages: spend memory on a 4 MiB window.
+/// let app: Router = Router::new()
+///     .route("/hello", get(hello))
+///     .layer(DatastarLayer::new().compress_with(Compression::new().brotli_window(22)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct Compression {
+    brotli_quality: u32,
+    brotli_window: u32,
+    gzip_level: u32,
+}
+
+impl Compression {
+    /// The defaults: [`DEFAULT_BROTLI_QUALITY`], [`DEFAULT_BROTLI_WINDOW`],
+    /// [`DEFAULT_GZIP_LEVEL`].
+    pub const fn new() -> Self {
+        Compression {
+            brotli_quality: DEFAULT_BROTLI_QUALITY,
+            brotli_window: DEFAULT_BROTLI_WINDOW,
+            gzip_level: DEFAULT_GZIP_LEVEL,
+        }
+    }
+
+    /// brotli's quality, from 0 (fastest) to 11 (smallest); larger values are cut to 11.
+    /// Qualities above 5 cost much more CPU per event, and from 5 up brotli's hash tables
+    /// take more memory (at quality 5 and window 16, about 33 MiB per stream: measure before
+    /// choosing).
+    pub const fn brotli_quality(mut self, quality: u32) -> Self {
+        self.brotli_quality = if quality > 11 { 11 } else { quality };
+        self
+    }
+
+    /// brotli's window: 2^`bits` bytes of history, from 10 (1 KiB) to 24 (16 MiB); other
+    /// values are brought into that range. The history finds older repeats, and costs memory
+    /// per stream once the stream has sent that much: measured at quality 4, about 0.8 MiB at
+    /// 16, 1.2 MiB at 18; at quality 5, 3.3 MiB at 20 and 9.3 MiB at 22.
+    pub const fn brotli_window(mut self, bits: u32) -> Self {
+        self.brotli_window = if bits < 10 {
+            10
+        } else if bits > 24 {
+            24
+        } else {
+            bits
+        };
+        self
+    }
+
+    /// gzip's level, from 0 (stored) to 9 (smallest); larger values are cut to 9. The window
+    /// is always 32 KiB.
+    pub const fn gzip_level(mut self, level: u32) -> Self {
+        self.gzip_level = if level > 9 { 9 } else { level };
+        self
+    }
+
+    /// brotli's (quality, window bits).
+    pub const fn brotli(&self) -> (u32, u32) {
+        (self.brotli_quality, self.brotli_window)
+    }
+
+    /// gzip's level.
+    pub const fn gzip(&self) -> u32 {
+        self.gzip_level
+    }
+}
+
+impl Default for Compression {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A `Content-Encoding` this crate can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,17 +198,17 @@ pub(crate) enum Compressor {
 }
 
 impl Compressor {
-    pub(crate) fn new(coding: Coding) -> Self {
+    pub(crate) fn new(coding: Coding, settings: Compression) -> Self {
         match coding {
             Coding::Gzip => Compressor::Gzip(flate2::write::GzEncoder::new(
                 Vec::new(),
-                flate2::Compression::new(GZIP_LEVEL),
+                flate2::Compression::new(settings.gzip_level),
             )),
             Coding::Brotli => Compressor::Brotli(Box::new(brotli::CompressorWriter::new(
                 Vec::new(),
                 BROTLI_BUFFER,
-                BROTLI_QUALITY,
-                BROTLI_WINDOW,
+                settings.brotli_quality,
+                settings.brotli_window,
             ))),
         }
     }
@@ -129,9 +223,11 @@ impl Compressor {
                 Ok(Bytes::from(std::mem::take(encoder.get_mut())))
             }
             Compressor::Brotli(encoder) => {
-                encoder.write_all(frame)?;
-                // BROTLI_OPERATION_FLUSH: the decoder can emit every byte written so far.
-                encoder.flush()?;
+                for piece in frame.chunks(BROTLI_PIECE) {
+                    encoder.write_all(piece)?;
+                    // BROTLI_OPERATION_FLUSH: the decoder can emit every byte written so far.
+                    encoder.flush()?;
+                }
                 Ok(Bytes::from(std::mem::take(encoder.get_mut())))
             }
         }
@@ -176,7 +272,7 @@ mod tests {
     #[test]
     fn every_frame_decodes_on_its_own_arrival() {
         for coding in [Coding::Gzip, Coding::Brotli] {
-            let mut compressor = Compressor::new(coding);
+            let mut compressor = Compressor::new(coding, Compression::new());
             let mut wire = Vec::new();
             let mut expected = Vec::new();
             for n in 0..20 {
@@ -203,6 +299,20 @@ mod tests {
                 expected,
                 "{coding:?}, the whole stream"
             );
+        }
+    }
+
+    #[test]
+    fn a_large_frame_decodes_on_its_own_arrival() {
+        let frame: String = (0..40_000)
+            .map(|i| format!("data: elements <p>{i}</p>\n"))
+            .collect();
+        for coding in [Coding::Gzip, Coding::Brotli] {
+            let mut compressor = Compressor::new(coding, Compression::new());
+            let mut wire = compressor.frame(b"event: x\n").unwrap().to_vec();
+            wire.extend_from_slice(&compressor.frame(frame.as_bytes()).unwrap());
+            let decoded = decode_so_far(coding, &wire);
+            assert_eq!(decoded.len(), frame.len() + 9, "{coding:?}");
         }
     }
 
@@ -234,10 +344,14 @@ mod tests {
                 std::mem::take(decoder.get_mut())
             }
             Coding::Brotli => {
-                let mut decoder = brotli::DecompressorWriter::new(Vec::new(), 4096);
-                decoder.write_all(wire).unwrap();
-                decoder.flush().unwrap();
-                std::mem::take(decoder.get_mut())
+                // The reader, not `DecompressorWriter`, whose flush can hold output back.
+                // A stream without its end reads as an error after all the bytes it holds.
+                let mut out = Vec::new();
+                let _ = std::io::Read::read_to_end(
+                    &mut brotli::Decompressor::new(wire, 4096),
+                    &mut out,
+                );
+                out
             }
         }
     }

@@ -4,7 +4,8 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::Hash;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -21,6 +22,10 @@ use crate::stream::{Item, Source, encode_or_comment};
 /// How many published events a hub keeps for subscribers that fall behind, unless told otherwise.
 pub const DEFAULT_HUB_CAPACITY: usize = 64;
 
+/// How many bytes of published events a topic keeps for subscribers that fall behind, unless
+/// told otherwise: 4 MiB. See [`Hub`], "Memory", for what a topic costs at most.
+pub const DEFAULT_HUB_BUDGET: usize = 4 * 1024 * 1024;
+
 /// The full state of a topic, sent to a subscriber that fell behind.
 type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
 
@@ -36,14 +41,35 @@ type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
 ///   [`DatastarLayer`](crate::DatastarLayer) each stream still runs the shared bytes through
 ///   its own compressor, whose state is per connection.)
 /// - **Nobody waits for the slowest.** Publishing never waits. Each topic keeps its last
-///   `capacity` events; a subscriber whose client reads too slowly to keep up falls behind,
-///   and when it has missed events it does not get them late: it skips to the newest and
-///   sends the topic's full state instead, made by the `resync` function given to the hub
-///   (the "fat morph": one patch of the whole page part, which morphing makes cheap for the
-///   browser). So a slow tab catches up in one step and the others never notice it.
+///   `capacity` events, and no more than `budget` bytes of them; a subscriber whose client
+///   reads too slowly to keep up falls behind, and when it has missed events it does not get
+///   them late: it skips to the newest and sends the topic's full state instead, made by the
+///   `resync` function given to the hub (the "fat morph": one patch of the whole page part,
+///   which morphing makes cheap for the browser). So a slow tab catches up in one step and the
+///   others never notice it.
 /// - **Cheap to join and leave.** Subscribing and leaving take a lock for a map lookup. When
 ///   the client goes away the server drops the response, which leaves the topic at once; a
 ///   topic without subscribers is forgotten, and publishing to it does nothing.
+///
+/// # Memory
+///
+/// An event stays in memory until every subscriber has taken its bytes, or until it falls out
+/// of its topic's bounds: [`DEFAULT_HUB_CAPACITY`] events and [`DEFAULT_HUB_BUDGET`] bytes,
+/// or those given to [`with_bounds`](Hub::with_bounds). An event costs its text plus its
+/// bytes on the wire in each [`Dialect`] a subscriber speaks (so about twice its size under
+/// one dialect); the newest event of a topic is always kept, whatever its cost. So whatever
+/// its subscribers do, a topic holds at most
+///
+/// ```text
+/// max(budget, cost of its largest event) + capacity × 0.5 KiB
+/// ```
+///
+/// (the second term: a small record per event, kept until the event falls out of the count).
+/// With the defaults and events under 2 MiB, that is 4 MiB + 32 KiB.
+/// [`retained_bytes`](Hub::retained_bytes) says what a topic holds now. A subscriber whose
+/// client stopped reading, over HTTP/1 or as one stalled HTTP/2 stream, adds only what the
+/// server has already handed to its connection: the event being written, the server's write
+/// buffer (hyper's: about 400 KiB) and the kernel's socket buffers.
 ///
 /// Because a subscriber that fell behind skips to the state given by `resync`, publish events
 /// that carry state rather than changes: a morph of an element by its id (sending the same
@@ -98,28 +124,177 @@ pub struct Hub<K> {
 }
 
 struct Inner<K> {
-    topics: Mutex<HashMap<K, broadcast::Sender<Arc<Published>>>>,
+    topics: Mutex<HashMap<K, Topic>>,
     capacity: usize,
+    budget: usize,
     resync: Resync<K>,
 }
 
-/// One published event and its bytes in each dialect, filled by the first subscriber that
-/// sends it in that dialect.
+/// One topic: the channel that wakes its subscribers, and what it keeps of its events.
+#[derive(Clone)]
+struct Topic {
+    sender: broadcast::Sender<Arc<Published>>,
+    backlog: Arc<Backlog>,
+}
+
+/// The events a topic keeps for its subscribers, oldest first, within its bounds.
+///
+/// The channel holds the events too (its slots, until every receiver has read one), so the
+/// backlog holds them weakly: an event every subscriber has read is freed at once, as without
+/// a backlog. What the backlog adds is the byte bound: an event that falls out of it loses its
+/// content, and a subscriber that receives it empty has fallen behind.
+struct Backlog {
+    events: Mutex<VecDeque<Weak<Published>>>,
+    /// The cost of every event of the topic still holding its content.
+    bytes: AtomicUsize,
+    capacity: usize,
+    budget: usize,
+}
+
+impl Backlog {
+    /// Publishes `event`: keeps it, drops what no longer fits, and sends it, all under the
+    /// backlog's lock so that every subscriber sees the topic's events in one order.
+    fn publish(
+        self: &Arc<Self>,
+        sender: &broadcast::Sender<Arc<Published>>,
+        event: Event,
+    ) -> usize {
+        let cost = size_of::<Event>() + text_bytes(&event);
+        self.bytes.fetch_add(cost, Ordering::Relaxed);
+        let published = Arc::new(Published {
+            content: RwLock::new(Some(Content {
+                event,
+                encoded: Default::default(),
+                cost,
+            })),
+            backlog: self.clone(),
+        });
+        let mut events = self.events();
+        events.push_back(Arc::downgrade(&published));
+        self.trim(&mut events);
+        sender.send(published).unwrap_or(0)
+    }
+
+    /// Empties the oldest events until the topic is within its bounds, the newest excepted.
+    fn trim(&self, events: &mut VecDeque<Weak<Published>>) {
+        while events.len() > self.capacity
+            || (events.len() > 1 && self.bytes.load(Ordering::Relaxed) > self.budget)
+        {
+            if let Some(oldest) = events.pop_front().and_then(|e| e.upgrade()) {
+                oldest.evict();
+            }
+        }
+    }
+
+    fn events(&self) -> MutexGuard<'_, VecDeque<Weak<Published>>> {
+        // Never left half-changed: a panic elsewhere while it was locked is harmless.
+        self.events
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One published event, shared by every subscriber of its topic: its content until it falls
+/// out of the topic's bounds.
 struct Published {
+    content: RwLock<Option<Content>>,
+    backlog: Arc<Backlog>,
+}
+
+/// A published event and its bytes in each dialect, filled by the first subscriber that sends
+/// it in that dialect.
+struct Content {
     event: Event,
-    encoded: [OnceLock<Result<Bytes, Bytes>>; 3],
+    encoded: [Option<Result<Bytes, Bytes>>; 3],
+    /// What it counts for in its backlog's bytes.
+    cost: usize,
 }
 
 impl Published {
-    fn bytes(&self, dialect: Dialect) -> Result<Bytes, Bytes> {
+    /// The event's bytes in `dialect`, or `None` once it fell out of its topic's bounds.
+    fn bytes(&self, dialect: Dialect) -> Option<Result<Bytes, Bytes>> {
         let at = match dialect {
             Dialect::V1 => 0,
             Dialect::Beta => 1,
             Dialect::Seed => 2,
         };
-        self.encoded[at]
-            .get_or_init(|| encode_or_comment(&mut Encoder::new(dialect), &self.event))
-            .clone()
+        let encoded = self.read().as_ref().and_then(|c| c.encoded[at].clone());
+        if encoded.is_some() {
+            return encoded;
+        }
+        let bytes = {
+            let mut content = self.write();
+            let content = content.as_mut()?;
+            if let Some(bytes) = &content.encoded[at] {
+                return Some(bytes.clone());
+            }
+            let bytes = encode_or_comment(&mut Encoder::new(dialect), &content.event);
+            let len = bytes.as_ref().map_or_else(Bytes::len, Bytes::len);
+            content.cost += len;
+            self.backlog.bytes.fetch_add(len, Ordering::Relaxed);
+            content.encoded[at] = Some(bytes.clone());
+            bytes
+        };
+        // The new bytes count: older events may no longer fit.
+        self.backlog.trim(&mut self.backlog.events());
+        Some(bytes)
+    }
+
+    /// Frees the content: a subscriber that has not sent it yet has fallen behind.
+    fn evict(&self) {
+        if let Some(content) = self.write().take() {
+            self.backlog
+                .bytes
+                .fetch_sub(content.cost, Ordering::Relaxed);
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Option<Content>> {
+        self.content
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Option<Content>> {
+        self.content
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        // Read by every subscriber (or dropped by the channel): no longer held.
+        let content = self
+            .content
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(content) = content.take() {
+            self.backlog
+                .bytes
+                .fetch_sub(content.cost, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The bytes an event's text holds: what it costs before any encoding.
+fn text_bytes(event: &Event) -> usize {
+    match event {
+        Event::PatchElements(e) => {
+            e.elements.len() + e.selector.as_ref().map_or(0, |s| s.as_str().len())
+        }
+        Event::RemoveElements(e) => e.selector.as_str().len(),
+        Event::PatchSignals(e) => e.json.len(),
+        Event::RemoveSignals(e) => {
+            e.patch.len() + e.paths.iter().map(|p| p.as_str().len()).sum::<usize>()
+        }
+        Event::ExecuteScript(e) => {
+            e.script.len()
+                + e.attributes
+                    .iter()
+                    .map(|(name, value)| name.len() + value.len())
+                    .sum::<usize>()
+        }
     }
 }
 
@@ -138,9 +313,33 @@ where
         Self::with_capacity(DEFAULT_HUB_CAPACITY, resync)
     }
 
-    /// A hub that keeps the last `capacity` events (at least one) of each topic: the most a
-    /// subscriber may fall behind before it is resynchronized.
+    /// A hub that keeps the last `capacity` events (at least one) of each topic, within
+    /// [`DEFAULT_HUB_BUDGET`] bytes: the most a subscriber may fall behind before it is
+    /// resynchronized.
     pub fn with_capacity<F, I>(capacity: usize, resync: F) -> Self
+    where
+        F: Fn(&K) -> I + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Into<Event>,
+    {
+        Self::with_bounds(capacity, DEFAULT_HUB_BUDGET, resync)
+    }
+
+    /// A hub that keeps at most the last `capacity` events (at least one) of each topic and
+    /// at most `budget` bytes of them (the newest event is kept whatever its size): a
+    /// subscriber that falls further behind is resynchronized. See "Memory" above for what
+    /// a topic costs.
+    ///
+    /// ```
+    /// use datastar_runtime::{Hub, PatchElements};
+    ///
+    /// // Up to 16 events and 1 MiB per topic.
+    /// let hub = Hub::with_bounds(16, 1 << 20, |_: &()| {
+    ///     [PatchElements::new(r#"<ul id="posts"></ul>"#)]
+    /// });
+    /// # let _ = hub;
+    /// ```
+    pub fn with_bounds<F, I>(capacity: usize, budget: usize, resync: F) -> Self
     where
         F: Fn(&K) -> I + Send + Sync + 'static,
         I: IntoIterator,
@@ -150,6 +349,7 @@ where
             inner: Arc::new(Inner {
                 topics: Mutex::default(),
                 capacity: capacity.max(1),
+                budget,
                 resync: Arc::new(move |topic| resync(topic).into_iter().map(Into::into).collect()),
             }),
         }
@@ -158,14 +358,12 @@ where
     /// Sends `event` to every subscriber of `topic`, without waiting for any of them, and
     /// says how many there were (0: nobody listens, and the event is dropped).
     pub fn publish(&self, topic: &K, event: impl Into<Event>) -> usize {
-        // Clone the sender and let go of the map before waking every subscriber.
-        let sender = self.inner.topics().get(topic).cloned();
-        let Some(sender) = sender else { return 0 };
-        let published = Arc::new(Published {
-            event: event.into(),
-            encoded: Default::default(),
-        });
-        sender.send(published).unwrap_or(0)
+        // Clone the topic and let go of the map before waking every subscriber.
+        let found = self.inner.topics().get(topic).cloned();
+        let Some(Topic { sender, backlog }) = found else {
+            return 0;
+        };
+        backlog.publish(&sender, event.into())
     }
 
     /// A streaming response that sends every event published to `topic` from now on, until
@@ -175,7 +373,16 @@ where
             .inner
             .topics()
             .entry(topic.clone())
-            .or_insert_with(|| broadcast::channel(self.inner.capacity).0)
+            .or_insert_with(|| Topic {
+                sender: broadcast::channel(self.inner.capacity).0,
+                backlog: Arc::new(Backlog {
+                    events: Mutex::default(),
+                    bytes: AtomicUsize::new(0),
+                    capacity: self.inner.capacity,
+                    budget: self.inner.budget,
+                }),
+            })
+            .sender
             .subscribe();
         Subscription {
             receiver,
@@ -194,7 +401,18 @@ where
         self.inner
             .topics()
             .get(topic)
-            .map_or(0, broadcast::Sender::receiver_count)
+            .map_or(0, |topic| topic.sender.receiver_count())
+    }
+
+    /// How many bytes of published events `topic` holds now, for subscribers that have not
+    /// sent them yet: never more than the hub's budget, or the cost of the newest event when
+    /// that alone is more (see "Memory" above). Bytes already handed to a connection no
+    /// longer count.
+    pub fn retained_bytes(&self, topic: &K) -> usize {
+        self.inner
+            .topics()
+            .get(topic)
+            .map_or(0, |topic| topic.backlog.bytes.load(Ordering::Relaxed))
     }
 
     /// The events the hub's `resync` function makes for `topic`: the full state that a
@@ -205,7 +423,7 @@ where
 }
 
 impl<K> Inner<K> {
-    fn topics(&self) -> std::sync::MutexGuard<'_, HashMap<K, broadcast::Sender<Arc<Published>>>> {
+    fn topics(&self) -> MutexGuard<'_, HashMap<K, Topic>> {
         // The map is never left half-changed: a panic elsewhere while it was locked is harmless.
         self.topics
             .lock()
@@ -226,6 +444,7 @@ impl<K> fmt::Debug for Hub<K> {
         f.debug_struct("Hub")
             .field("topics", &self.inner.topics().len())
             .field("capacity", &self.inner.capacity)
+            .field("budget", &self.inner.budget)
             .finish_non_exhaustive()
     }
 }
@@ -325,7 +544,7 @@ impl<K: Eq + Hash> Drop for Member<K> {
         // Under the lock, so that a subscriber joining now keeps the topic.
         if topics
             .get(&self.topic)
-            .is_some_and(|sender| sender.receiver_count() == 0)
+            .is_some_and(|topic| topic.sender.receiver_count() == 0)
         {
             topics.remove(&self.topic);
         }
@@ -378,10 +597,17 @@ impl<K: Eq + Hash> Source for Feed<K> {
             }
             let (received, receiver) = std::task::ready!(this.next.poll(cx));
             match received {
-                Ok(published) => {
-                    this.next.set(recv(receiver));
-                    return Poll::Ready(Some(Item::Encoded(published.bytes(dialect))));
-                }
+                Ok(published) => match published.bytes(dialect) {
+                    Some(bytes) => {
+                        this.next.set(recv(receiver));
+                        return Poll::Ready(Some(Item::Encoded(bytes)));
+                    }
+                    // It fell out of the topic's byte budget before this subscriber sent it.
+                    None => {
+                        let receiver = this.fell_behind(receiver, 1);
+                        this.next.set(recv(receiver));
+                    }
+                },
                 Err(RecvError::Lagged(missed)) => {
                     let receiver = this.fell_behind(receiver, missed);
                     this.next.set(recv(receiver));
@@ -437,19 +663,61 @@ mod tests {
 
     #[test]
     fn each_dialect_is_encoded_once_and_shared() {
-        let published = Published {
-            event: PatchElements::new("<p id=\"a\">1</p>").into(),
-            encoded: Default::default(),
-        };
-        let first = published.bytes(Dialect::V1).unwrap();
-        let second = published.bytes(Dialect::V1).unwrap();
+        let hub = hub();
+        let mut receiver = hub.subscribe(1).receiver;
+        hub.publish(&1, PatchElements::new("<p id=\"a\">1</p>"));
+        let published = receiver.try_recv().unwrap();
+        let first = published.bytes(Dialect::V1).unwrap().unwrap();
+        let second = published.bytes(Dialect::V1).unwrap().unwrap();
         assert_eq!(
             first.as_ptr(),
             second.as_ptr(),
             "the same bytes, not a copy"
         );
         assert!(first.starts_with(b"event: datastar-patch-elements\n"));
-        let beta = published.bytes(Dialect::Beta).unwrap();
+        let beta = published.bytes(Dialect::Beta).unwrap().unwrap();
         assert!(beta.starts_with(b"event: datastar-merge-fragments\n"));
+    }
+
+    #[test]
+    fn a_topic_keeps_no_more_bytes_than_its_budget() {
+        let hub = Hub::with_bounds(64, 100_000, |_: &u32| {
+            [PatchElements::new("<p id=\"a\"></p>")]
+        });
+        let mut slow = hub.subscribe(1).receiver;
+        let event =
+            |n: usize| PatchElements::new(format!("<p id=\"a\">{n}{}</p>", "x".repeat(30_000)));
+        for n in 0..10 {
+            hub.publish(&1, event(n));
+            assert!(
+                hub.retained_bytes(&1) <= 100_000,
+                "{}",
+                hub.retained_bytes(&1)
+            );
+        }
+        // Within the count, but out of the budget: the oldest come empty, the newest whole.
+        let received: Vec<_> = (0..10).map(|_| slow.try_recv().unwrap()).collect();
+        assert!(
+            received[0].bytes(Dialect::V1).is_none(),
+            "the oldest was dropped"
+        );
+        let newest = received[9].bytes(Dialect::V1).unwrap().unwrap();
+        assert!(newest.windows(2).any(|w| w == b"9x"));
+        // Encoding counts too, and still within the budget.
+        assert!(hub.retained_bytes(&1) <= 100_000);
+        drop(received);
+        assert_eq!(hub.retained_bytes(&1), 0, "read by everyone: nothing held");
+    }
+
+    #[test]
+    fn the_newest_event_is_kept_whatever_its_size() {
+        let hub = Hub::with_bounds(4, 10, |_: &u32| [PatchElements::new("<p id=\"a\"></p>")]);
+        let mut receiver = hub.subscribe(1).receiver;
+        hub.publish(
+            &1,
+            PatchElements::new("<p id=\"a\">far more than ten bytes</p>"),
+        );
+        let published = receiver.try_recv().unwrap();
+        assert!(published.bytes(Dialect::V1).is_some());
     }
 }

@@ -14,7 +14,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::compress;
+use crate::compress::{self, Compression};
 use crate::encode::Dialect;
 use crate::guard::{self, Allowed};
 use crate::headers;
@@ -119,6 +119,7 @@ impl DatastarLayer {
                 dialect: Dialect::V1,
                 keep_alive: None,
                 coding: None,
+                compression: Compression::new(),
             },
             signals_limit: DEFAULT_SIGNALS_LIMIT,
             compression: false,
@@ -154,11 +155,10 @@ impl DatastarLayer {
     /// Each event is flushed through the compressor the moment it is sent, so the client can
     /// decode it at once: compression never delays an event. Later events that repeat earlier
     /// ones (the same fragment with a few values changed) shrink to a few bytes, because the
-    /// compressor remembers the stream so far (a 32 KiB window for gzip, up to 4 MiB for brotli,
-    /// quality 5). That memory is per connection: measured, about 300 KiB for either coder as
-    /// soon as a stream starts, growing to about 7 MiB for brotli after some 9 MB of events.
-    /// Weigh it before compressing thousands of long-lived streams. BENCHMARKS.md has sizes and
-    /// costs.
+    /// compressor remembers the stream so far: a 32 KiB window for gzip, 256 KiB for brotli at
+    /// quality 5 unless [`compress_with`](Self::compress_with) says otherwise. That memory is
+    /// per connection, and bounded: under 1 MiB per compressed stream with the defaults (see
+    /// [`Compression`]). BENCHMARKS.md has sizes and costs.
     ///
     /// ```
     /// use axum::{Router, routing::get};
@@ -206,6 +206,14 @@ impl DatastarLayer {
     /// whose users log in with a cookie needs it on.
     pub fn cross_site_guard(mut self, on: bool) -> Self {
         self.guard = on;
+        self
+    }
+
+    /// Compresses as [`compression(true)`](Self::compression) does, with `settings`: brotli's
+    /// window and quality, gzip's level.
+    pub fn compress_with(mut self, settings: Compression) -> Self {
+        self.compression = true;
+        self.router.compression = settings;
         self
     }
 }

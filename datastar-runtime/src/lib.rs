@@ -125,6 +125,9 @@ pub mod prelude;
 
 pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use client::{CLIENT_URL, client_script, client_script_at};
+pub use compress::{
+    Compression, DEFAULT_BROTLI_QUALITY, DEFAULT_BROTLI_WINDOW, DEFAULT_GZIP_LEVEL,
+};
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
 pub use event::{
@@ -133,7 +136,7 @@ pub use event::{
     Selector, SignalPath,
 };
 pub use handler::{FragmentResponse, PatchHtml, RemoveResponse};
-pub use hub::{DEFAULT_HUB_CAPACITY, Hub, Subscription};
+pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};

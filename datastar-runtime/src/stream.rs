@@ -24,7 +24,7 @@ use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tracing::Span;
 
-use crate::compress::{Coding, Compressor};
+use crate::compress::{Coding, Compression, Compressor};
 use crate::encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 use crate::event::Event;
 
@@ -45,6 +45,8 @@ pub(crate) struct RouterConfig {
     pub(crate) keep_alive: Option<Option<Duration>>,
     /// The `Content-Encoding` negotiated for this request, when the layer compresses.
     pub(crate) coding: Option<Coding>,
+    /// How to compress, when `coding` says to.
+    pub(crate) compression: Compression,
 }
 
 /// A response extension shared between an SSE body and the layer above it.
@@ -149,7 +151,7 @@ impl<S: Source> Body for SseBody<S> {
         let running = this.running.get_or_insert_with(|| {
             let router = this.slot.get();
             let dialect = router.map_or(Dialect::default(), |r| r.dialect);
-            let coding = router.and_then(|r| r.coding);
+            let coding = router.and_then(|r| Some((r.coding?, r.compression)));
             let keep_alive = this
                 .keep_alive
                 .or(router.and_then(|r| r.keep_alive))
@@ -159,7 +161,7 @@ impl<S: Source> Body for SseBody<S> {
                 .record("dialect", tracing::field::display(dialect));
             tracing::debug!(
                 ?keep_alive,
-                coding = coding.map(Coding::as_str),
+                coding = coding.map(|(coding, _)| coding.as_str()),
                 "stream opened"
             );
             Running {
@@ -170,7 +172,7 @@ impl<S: Source> Body for SseBody<S> {
                     let every = every.min(LONGEST_KEEP_ALIVE);
                     (every, Box::pin(tokio::time::sleep(every)))
                 }),
-                compressor: coding.map(Compressor::new),
+                compressor: coding.map(|(coding, settings)| Compressor::new(coding, settings)),
                 done: false,
             }
         });
@@ -308,10 +310,11 @@ impl FiniteBody {
                     encode_comment(&not_sent(unsupported), &mut out);
                 }
             }
-            let Some(coding) = router.and_then(|r| r.coding) else {
+            let Some((coding, settings)) = router.and_then(|r| Some((r.coding?, r.compression)))
+            else {
                 return out.freeze();
             };
-            let mut compressor = Compressor::new(coding);
+            let mut compressor = Compressor::new(coding, settings);
             let compressed = compressor
                 .frame(&out)
                 .and_then(|head| Ok([head, compressor.finish()?].concat()));
@@ -530,6 +533,7 @@ mod tests {
             dialect: Dialect::V1,
             keep_alive: Some(Some(Duration::from_secs(1))),
             coding: None,
+            compression: Compression::new(),
         });
         slot
     }
@@ -568,6 +572,7 @@ mod tests {
             dialect: Dialect::Seed,
             keep_alive: Some(Some(Duration::from_millis(1))),
             coding: None,
+            compression: Compression::new(),
         });
         let events = futures_util::stream::iter([
             Event::from(PatchSignals::raw("{}").unwrap()),

@@ -2,7 +2,8 @@
 //! little each time, sent as identity, gzip and brotli by a real server (`DatastarLayer::
 //! compression(true)`) to a raw HTTP/1.1 client on 127.0.0.1; then the same 1,000 frames through
 //! other brotli qualities/windows and gzip levels, each flushed after every frame as the runtime
-//! does, to show where the runtime's choice sits.
+//! does, to show where the runtime's choice sits, with the heap each encoder holds (counted by
+//! this binary's allocator), on that stream and on a stream of 1 MiB events.
 //!
 //! ```text
 //! compression
@@ -14,7 +15,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::routing::get;
-use datastar_runtime::{DatastarLayer, Dialect, Event, PatchElements, Sse, encode};
+use datastar_runtime::{Compression, DatastarLayer, Dialect, Event, PatchElements, Sse, encode};
 use maud::{Markup, html};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -134,18 +135,8 @@ fn decode(coding: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// This process's resident memory (approximate: freed memory may stay resident).
-fn vm_rss_kib() -> i64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 /// Compresses `frames` one by one with a flush after each: (bytes, microseconds per frame).
-fn sweep(frames: &[Vec<u8>], mut compress: impl FnMut(&[u8]) -> usize) -> (usize, f64) {
+fn sweep(frames: &[Vec<u8>], compress: &mut dyn FnMut(&[u8]) -> usize) -> (usize, f64) {
     let started = Instant::now();
     let bytes: usize = frames.iter().map(|f| compress(f)).sum();
     (
@@ -211,60 +202,190 @@ fn main() {
         }
     });
 
-    println!("\nthe same {EVENTS} frames, flushed after each, outside the server:");
+    println!("\nthe same {EVENTS} frames, flushed after each, outside the server; the encoder's");
     println!(
-        "{:<32} {:>10} {:>10} {:>13} {:>14}",
-        "codec", "bytes", "vs payload", "us per event", "RSS growth KiB"
+        "heap (counted by this binary's allocator): new, after the stream, at its peak, and at"
     );
-    let report = |name: &str, (bytes, us): (usize, f64), rss: i64| {
-        println!(
-            "{name:<32} {bytes:>10} {:>9.1}x {us:>13.1} {rss:>14}",
-            identity_payload as f64 / bytes as f64
-        );
+    println!("its peak on a stream of {LARGE} events of 1 MiB:");
+    println!(
+        "{:<34} {:>9} {:>8} {:>8} {:>9} {:>9} {:>9} {:>10}",
+        "codec", "bytes", "ratio", "us/event", "new KiB", "held KiB", "peak KiB", "1MiB peak"
+    );
+    println!("{:<34} {identity_payload:>9} {:>7.1}x", "identity", 1.0);
+    let large = large_frames();
+    let gzip = |level| {
+        move || -> Codec {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+            Box::new(move |f| {
+                encoder.write_all(f).unwrap();
+                encoder.flush().unwrap();
+                std::mem::take(encoder.get_mut()).len()
+            })
+        }
     };
-    report("identity", (identity_payload, 0.0), 0);
+    let brotli = |quality, window| {
+        move || -> Codec {
+            let mut encoder = brotli::CompressorWriter::new(Vec::new(), 4096, quality, window);
+            // As the runtime does: 8 KiB at a time, each flushed, which bounds brotli's buffers.
+            Box::new(move |f| {
+                for piece in f.chunks(8 * 1024) {
+                    encoder.write_all(piece).unwrap();
+                    encoder.flush().unwrap();
+                }
+                std::mem::take(encoder.get_mut()).len()
+            })
+        }
+    };
+    let runtime = Compression::new();
     for level in [1, 6, 9] {
-        let before = vm_rss_kib();
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
-        let result = sweep(&frames, |f| {
-            encoder.write_all(f).unwrap();
-            encoder.flush().unwrap();
-            std::mem::take(encoder.get_mut()).len()
-        });
-        report(
-            &format!("gzip level {level}"),
-            result,
-            vm_rss_kib() - before,
-        );
-    }
-    for (quality, window) in [
-        (4, 18),
-        (5, 18),
-        (5, 20),
-        (5, 21),
-        (5, 22),
-        (6, 22),
-        (9, 22),
-        (11, 22),
-    ] {
-        let before = vm_rss_kib();
-        let mut encoder = brotli::CompressorWriter::new(Vec::new(), 4096, quality, window);
-        let marker = if (quality, window) == (5, 22) {
+        let marker = if level == runtime.gzip() {
             "  <- runtime"
         } else {
             ""
         };
-        let result = sweep(&frames, |f| {
-            encoder.write_all(f).unwrap();
-            encoder.flush().unwrap();
-            std::mem::take(encoder.get_mut()).len()
-        });
-        // The encoder is still alive: what it holds after the stream is resident.
-        report(
-            &format!("brotli q{quality} window {window}{marker}"),
-            result,
-            vm_rss_kib() - before,
+        measure(
+            &format!("gzip level {level}{marker}"),
+            &frames,
+            &large,
+            identity_payload,
+            gzip(level),
         );
+    }
+    for (quality, window) in [
+        (3, 16),
+        (4, 16),
+        (4, 17),
+        (4, 18),
+        (5, 16),
+        (5, 17),
+        (5, 18),
+        (5, 20),
+        (5, 22),
+        (9, 22),
+    ] {
+        let marker = if (quality, window) == runtime.brotli() {
+            "  <- runtime"
+        } else {
+            ""
+        };
+        measure(
+            &format!("brotli q{quality} window {window}{marker}"),
+            &frames,
+            &large,
+            identity_payload,
+            brotli(quality, window),
+        );
+    }
+}
+
+/// A stream compressor: compresses and flushes a frame, and says how many bytes came out.
+type Codec = Box<dyn FnMut(&[u8]) -> usize>;
+
+/// One codec's row: compresses `frames` with a new encoder made by `make`, then `large` with
+/// another, counting the heap each holds.
+fn measure(
+    name: &str,
+    frames: &[Vec<u8>],
+    large: &[Vec<u8>],
+    payload: usize,
+    make: impl Fn() -> Codec,
+) {
+    let before = counting::live();
+    let mut encoder = make();
+    let new = counting::live() - before;
+    counting::reset_peak();
+    let (bytes, us) = sweep(frames, &mut *encoder);
+    let peak = counting::peak() - before;
+    let held = counting::live() - before;
+    drop(encoder);
+    let before = counting::live();
+    let mut encoder = make();
+    counting::reset_peak();
+    sweep(large, &mut *encoder);
+    let large_peak = counting::peak() - before;
+    drop(encoder);
+    println!(
+        "{name:<34} {bytes:>9} {:>7.1}x {us:>8.1} {:>9} {:>9} {:>9} {:>10}",
+        payload as f64 / bytes as f64,
+        new / 1024,
+        held / 1024,
+        peak / 1024,
+        large_peak / 1024
+    );
+}
+
+/// How many 1 MiB events the large stream has.
+const LARGE: usize = 8;
+
+/// 1 MiB events: a long table whose every cell differs, as a big list would.
+fn large_frames() -> Vec<Vec<u8>> {
+    let mut market = Market::new();
+    (0..LARGE)
+        .map(|_| {
+            let mut html = String::from("<table id=\"big\">");
+            while html.len() < 1 << 20 {
+                let n = market.random();
+                html.push_str(&format!(
+                    "<tr id=\"r{}\"><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                    n % 100_000,
+                    n % 7919,
+                    n >> 40
+                ));
+            }
+            html.push_str("</table>");
+            let mut out = Vec::new();
+            encode(&PatchElements::new(html).into(), Dialect::V1, &mut out).unwrap();
+            out
+        })
+        .collect()
+}
+
+/// A global allocator that counts the bytes live now and their peak.
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counting;
+
+    fn grew(by: usize) {
+        let live = LIVE.fetch_add(by, Relaxed) + by;
+        PEAK.fetch_max(live, Relaxed);
+    }
+
+    // SAFETY: forwards every call to the system allocator unchanged.
+    #[allow(unsafe_code)]
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            grew(layout.size());
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            grew(new_size);
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    pub fn live() -> usize {
+        LIVE.load(Relaxed)
+    }
+
+    pub fn peak() -> usize {
+        PEAK.load(Relaxed)
+    }
+
+    pub fn reset_peak() {
+        PEAK.store(live(), Relaxed);
     }
 }
