@@ -283,3 +283,52 @@ async fn first_events_come_before_published_ones() {
     );
     assert!(buffer.is_empty(), "nothing more: {buffer:?}");
 }
+
+/// "N viewing": every tab that opens the stream, and every tab that goes away, is told to the
+/// hub's watcher, which publishes the new count to the topic; each open tab sees it, with no
+/// polling.
+#[tokio::test]
+async fn tabs_joining_and_leaving_are_seen_without_polling() {
+    let hub: Hub<String> =
+        Hub::new(|_: &String| Vec::<PatchElements<datastar_runtime::ById>>::new());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    hub.on_subscribers(move |hub, topic, n| {
+        log.lock().unwrap().push(n);
+        // A `Hub<String>` publishes to a `&str`.
+        hub.publish(
+            topic.as_str(),
+            PatchElements::new(format!(r#"<span id="viewers">{n} viewing</span>"#)),
+        );
+    });
+    async fn board(State(hub): State<Hub<String>>) -> Subscription<String> {
+        hub.subscribe("board".to_owned())
+    }
+    let app = Router::new()
+        .route("/board", get(board))
+        .with_state(hub.clone())
+        .layer(DatastarLayer::new());
+    let addr = serve(app).await;
+
+    let mut first = Stream::get(addr, "/board", &[]).await;
+    let mut buffer = String::new();
+    let events = read_events(&mut first, &mut buffer, 1).await;
+    assert!(events[0].contains("1 viewing"), "{events:?}");
+
+    let second = Stream::get(addr, "/board", &[]).await;
+    let events = read_events(&mut first, &mut buffer, 1).await;
+    assert!(events[0].contains("2 viewing"), "{events:?}");
+
+    second.close();
+    let events = read_events(&mut first, &mut buffer, 1).await;
+    assert!(
+        events[0].contains("1 viewing"),
+        "the first tab is told the second left: {events:?}"
+    );
+    first.close();
+    wait_until("the last tab left", PATIENCE, || {
+        hub.subscribers("board") == 0
+    })
+    .await;
+    assert_eq!(*seen.lock().unwrap(), [1, 2, 1, 0]);
+}

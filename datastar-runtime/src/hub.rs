@@ -1,5 +1,6 @@
 //! [`Hub`]: one event, published once, sent to every stream subscribed to its topic.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::Hash;
@@ -15,7 +16,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio_util::sync::ReusableBoxFuture;
 
 use crate::encode::{Dialect, Encoder};
-use crate::event::Event;
+use crate::event::{Event, IntoEvent};
 use crate::response::sse_response;
 use crate::stream::{Item, Source, encode_or_comment};
 
@@ -28,6 +29,9 @@ pub const DEFAULT_HUB_BUDGET: usize = 4 * 1024 * 1024;
 
 /// The full state of a topic, sent to a subscriber that fell behind.
 type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
+
+/// Told of every change in the number of subscribers of a topic.
+type Watcher<K> = Arc<dyn Fn(&Hub<K>, &K, usize) + Send + Sync>;
 
 /// A broadcast of events to every open stream of a topic: the many tabs that show one page.
 ///
@@ -75,6 +79,19 @@ type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
 /// that carry state rather than changes: a morph of an element by its id (sending the same
 /// thing twice does no harm) rather than an append. Events published while a resync is being
 /// made may be sent both inside it and after it.
+///
+/// # Per-tab state and the fat morph
+///
+/// A published morph makes the element what the server rendered, in every tab: whatever one
+/// tab changed inside it by itself goes away. A half-typed edit form that one tab opened
+/// inside a published `#board` is replaced by the board as it is on the server the next time
+/// anyone publishes. Keep such state out of the published element:
+///
+/// - put the per-tab part beside it (an `#editor` outside `#board`, patched only by that tab's
+///   own requests), or
+/// - keep it in signals (`data-bind` inputs keep what was typed, since signals are not part of
+///   the morph), or
+/// - mark the element the tab owns with `data-ignore-morph`, which the morph leaves alone.
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
@@ -128,6 +145,7 @@ struct Inner<K> {
     capacity: usize,
     budget: usize,
     resync: Resync<K>,
+    watcher: RwLock<Option<Watcher<K>>>,
 }
 
 /// One topic: the channel that wakes its subscribers, and what it keeps of its events.
@@ -351,19 +369,56 @@ where
                 capacity: capacity.max(1),
                 budget,
                 resync: Arc::new(move |topic| resync(topic).into_iter().map(Into::into).collect()),
+                watcher: RwLock::new(None),
             }),
         }
     }
 
     /// Sends `event` to every subscriber of `topic`, without waiting for any of them, and
     /// says how many there were (0: nobody listens, and the event is dropped).
-    pub fn publish(&self, topic: &K, event: impl Into<Event>) -> usize {
+    ///
+    /// The topic is borrowed as for a `HashMap` lookup: a `Hub<String>` publishes to a `&str`
+    /// with no allocation.
+    pub fn publish<Q>(&self, topic: &Q, event: impl IntoEvent) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         // Clone the topic and let go of the map before waking every subscriber.
         let found = self.inner.topics().get(topic).cloned();
         let Some(Topic { sender, backlog }) = found else {
             return 0;
         };
-        backlog.publish(&sender, event.into())
+        backlog.publish(&sender, event.into_event())
+    }
+
+    /// Calls `watch` each time a topic gains or loses a subscriber, with the hub, the topic
+    /// and its number of subscribers now (0 when the last one left), as a "3 viewing" counter
+    /// needs: no polling. It runs on the task that subscribed or that dropped the stream,
+    /// after the hub let go of its locks, so it may publish, for example the new count to the
+    /// topic itself. Calling it again replaces the previous one.
+    ///
+    /// ```
+    /// use datastar_runtime::{Hub, PatchElements};
+    ///
+    /// let hub: Hub<String> = Hub::new(|_| Vec::<PatchElements<datastar_runtime::ById>>::new());
+    /// hub.on_subscribers(|hub, topic, n| {
+    ///     hub.publish(topic, PatchElements::new(format!(r#"<span id="viewers">{n} viewing</span>"#)));
+    /// });
+    /// let tab = hub.subscribe("board".to_owned());
+    /// assert_eq!(hub.subscribers("board"), 1);
+    /// drop(tab);
+    /// assert_eq!(hub.subscribers("board"), 0);
+    /// ```
+    pub fn on_subscribers<F>(&self, watch: F)
+    where
+        F: Fn(&Hub<K>, &K, usize) + Send + Sync + 'static,
+    {
+        *self
+            .inner
+            .watcher
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(watch));
     }
 
     /// A streaming response that sends every event published to `topic` from now on, until
@@ -384,6 +439,7 @@ where
             })
             .sender
             .subscribe();
+        self.inner.tell(&topic);
         Subscription {
             receiver,
             member: Member {
@@ -397,7 +453,11 @@ where
     }
 
     /// How many streams are subscribed to `topic` now.
-    pub fn subscribers(&self, topic: &K) -> usize {
+    pub fn subscribers<Q>(&self, topic: &Q) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.inner
             .topics()
             .get(topic)
@@ -408,7 +468,11 @@ where
     /// sent them yet: never more than the hub's budget, or the cost of the newest event when
     /// that alone is more (see "Memory" above). Bytes already handed to a connection no
     /// longer count.
-    pub fn retained_bytes(&self, topic: &K) -> usize {
+    pub fn retained_bytes<Q>(&self, topic: &Q) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.inner
             .topics()
             .get(topic)
@@ -419,6 +483,31 @@ where
     /// subscriber that fell behind is sent.
     pub fn resync(&self, topic: &K) -> Vec<Event> {
         (self.inner.resync)(topic)
+    }
+}
+
+impl<K: Eq + Hash> Inner<K> {
+    /// Tells the watcher, if any, how many subscribers `topic` has now. Called with no lock
+    /// held, so that the watcher may publish.
+    fn tell(self: &Arc<Self>, topic: &K) {
+        let watcher = self
+            .watcher
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        if let Some(watcher) = watcher {
+            let count = self
+                .topics()
+                .get(topic)
+                .map_or(0, |topic| topic.sender.receiver_count());
+            watcher(
+                &Hub {
+                    inner: self.clone(),
+                },
+                topic,
+                count,
+            );
+        }
     }
 }
 
@@ -540,14 +629,17 @@ struct Member<K: Eq + Hash> {
 
 impl<K: Eq + Hash> Drop for Member<K> {
     fn drop(&mut self) {
-        let mut topics = self.hub.topics();
-        // Under the lock, so that a subscriber joining now keeps the topic.
-        if topics
-            .get(&self.topic)
-            .is_some_and(|topic| topic.sender.receiver_count() == 0)
         {
-            topics.remove(&self.topic);
+            let mut topics = self.hub.topics();
+            // Under the lock, so that a subscriber joining now keeps the topic.
+            if topics
+                .get(&self.topic)
+                .is_some_and(|topic| topic.sender.receiver_count() == 0)
+            {
+                topics.remove(&self.topic);
+            }
         }
+        self.hub.tell(&self.topic);
     }
 }
 
