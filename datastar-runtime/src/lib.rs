@@ -14,7 +14,8 @@
 //! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`];
 //! - [`#[fragment]`](fragment), which turns an `async fn` returning maud [`Markup`] into a
 //!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
-//!   sent by hand; [`prelude`] imports everything a handler needs.
+//!   sent by hand; [`prelude`] imports everything a handler needs;
+//! - values and code inside expression attributes: [`js`] and [`raw_expr`], which say why.
 //!
 //! ## Quick start
 //!
@@ -102,6 +103,7 @@ mod compress;
 mod encode;
 mod error;
 mod event;
+mod expr;
 mod headers;
 mod hub;
 mod layer;
@@ -122,6 +124,7 @@ pub use event::{
     AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, Meta, Mode,
     Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals, Selector, SignalPath,
 };
+pub use expr::{Js, RawExpr, js, raw_expr};
 pub use hub::{DEFAULT_HUB_CAPACITY, Hub, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;

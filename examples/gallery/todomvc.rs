@@ -115,12 +115,12 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
             style { (STYLE) }
             header {
                 input #new_todo placeholder="What needs to be done?" autofocus data-bind:input
-                    data-on:keydown={"evt.key === 'Enter' && @post('" (BASE) "/add')"};
+                    data-on:keydown={"evt.key === 'Enter' && @post(" (js(&format!("{BASE}/add"))) ")"};
             }
             @if !todos.items.is_empty() {
                 div.row {
                     input #toggle_all type="checkbox" checked[left == 0]
-                        data-on:change={"@post('" (BASE) "/toggle_all')"};
+                        data-on:change={"@post(" (js(&format!("{BASE}/toggle_all"))) ")"};
                     label for="toggle_all" { "Mark all as complete" }
                 }
             }
@@ -133,12 +133,12 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
                     span.filters {
                         @for name in ["all", "active", "completed"] {
                             button.filter.secondary[name != filter] id={"filter_" (name)}
-                                data-on:click={"$filter = '" (name) "'; @get('" (BASE) "/app')"} { (name) }
+                                data-on:click={"$filter = " (js(name)) "; @get(" (js(&format!("{BASE}/app"))) ")"} { (name) }
                             " "
                         }
                     }
                     @if todos.items.iter().any(|t| t.done) {
-                        button #clear_completed.secondary data-on:click={"@delete('" (BASE) "/completed')"} {
+                        button #clear_completed.secondary data-on:click={"@delete(" (js(&format!("{BASE}/completed"))) ")"} {
                             "Clear completed"
                         }
                     }
@@ -153,12 +153,13 @@ fn item(todo: &Todo, editing: bool) -> Markup {
     html! {
         li id={"todo_" (todo.id)} .done[todo.done] {
             @if editing {
-                input.edit data-signals:title=(serde_json::to_string(&todo.title).unwrap()) data-bind:title
-                    data-on:keydown={"evt.key === 'Enter' && @put('" (url) "'); evt.key === 'Escape' && @get('" (BASE) "/app')"};
+                // `js` keeps the title inert: plain JSON would let a title run script (see its docs).
+                input.edit data-signals:title=(js(&todo.title)) data-bind:title
+                    data-on:keydown={"evt.key === 'Enter' && @put(" (js(&url)) "); evt.key === 'Escape' && @get(" (js(&format!("{BASE}/app"))) ")"};
             } @else {
-                input.toggle type="checkbox" checked[todo.done] data-on:change={"@post('" (url) "/toggle')"};
-                label.title data-on:dblclick={"@get('" (url) "/edit')"} { (todo.title) }
-                button.destroy.secondary aria-label="Delete" data-on:click={"@delete('" (url) "')"} { "×" }
+                input.toggle type="checkbox" checked[todo.done] data-on:change={"@post(" (js(&format!("{url}/toggle"))) ")"};
+                label.title data-on:dblclick={"@get(" (js(&format!("{url}/edit"))) ")"} { (todo.title) }
+                button.destroy.secondary aria-label="Delete" data-on:click={"@delete(" (js(&url)) ")"} { "×" }
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::harness::{
 
 #[allow(dead_code)]
 #[path = "../../examples/gallery/main.rs"]
-mod app;
+pub(crate) mod app;
 
 /// Serves a fresh gallery with the local 1.0.1 client; returns the URL of `example`.
 async fn open(tab: &Tab, example: &str) -> Result<String> {

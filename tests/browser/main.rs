@@ -7,5 +7,6 @@ mod harness;
 
 mod beta;
 mod gallery;
+mod hostile;
 mod selectors;
 mod v1;
