@@ -3,6 +3,7 @@
 
 mod ctxt;
 mod expand;
+mod markup;
 mod parse;
 mod valid;
 
@@ -55,4 +56,16 @@ pub fn patch(input: TokenStream) -> TokenStream {
         }
     }
     .into()
+}
+
+/// maud's `html!`, with its Datastar attributes checked at compile time.
+#[proc_macro]
+pub fn html(input: TokenStream) -> TokenStream {
+    markup::html(input.into(), markup::Dialect::V1).into()
+}
+
+/// `html!` for apps that serve the Beta dialect: only splices into expressions are checked.
+#[proc_macro]
+pub fn html_beta(input: TokenStream) -> TokenStream {
+    markup::html(input.into(), markup::Dialect::Beta).into()
 }

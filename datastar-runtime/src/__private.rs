@@ -18,6 +18,7 @@ use pin_project_lite::pin_project;
 use crate::event::validated::{event_id, selector as selector_of};
 use crate::event::{Event, EventId, PatchElements, RemoveElements, Selector};
 pub use crate::event::{Mode, Namespace};
+pub use crate::expr::ExprValue;
 use crate::response::Sse;
 
 /// The options of one `#[fragment]` handler or `patch!` call, validated at compile time.

@@ -117,6 +117,36 @@ impl<T: Render> Render for RawExpr<T> {
     }
 }
 
+/// A value that the prelude's `html!` lets into an expression attribute: [`Js`] (made by
+/// [`js`]) and [`RawExpr`] (made by [`raw_expr`]), or a reference to one.
+///
+/// Anything else spliced into `data-on:*`, `data-signals*`, `data-text`... does not compile:
+///
+/// ```compile_fail
+/// use datastar_runtime::prelude::*;
+///
+/// let name = String::from("Ada");
+/// let _ = html! { p data-text=(name) {} };
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be spliced into a Datastar expression attribute",
+    label = "not written inert",
+    note = "Datastar compiles this attribute into JavaScript, so text in it can run as code",
+    note = "write data as `js(&value)`, and an expression the server builds itself as `raw_expr(..)`"
+)]
+pub trait ExprValue {
+    /// The value itself; the checking `html!` wraps each splice in this call, so the compiler
+    /// checks its type.
+    #[doc(hidden)]
+    fn __datastar_expr(&self) -> &Self {
+        self
+    }
+}
+
+impl<T: ?Sized> ExprValue for Js<'_, T> {}
+impl<T> ExprValue for RawExpr<T> {}
+impl<T: ExprValue + ?Sized> ExprValue for &T {}
+
 /// serde_json's compact output, with every character the Datastar compiler (or HTML) could act
 /// on escaped.
 struct InertJson;

@@ -124,7 +124,7 @@ pub use event::{
     AnyTarget, ById, BySelector, DEFAULT_RETRY, Event, EventId, ExecuteScript, Meta, Mode,
     Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals, Selector, SignalPath,
 };
-pub use expr::{Js, RawExpr, js, raw_expr};
+pub use expr::{ExprValue, Js, RawExpr, js, raw_expr};
 pub use hub::{DEFAULT_HUB_CAPACITY, Hub, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
@@ -135,9 +135,29 @@ pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
 
 #[doc = include_str!("fragment.md")]
 pub use datastar_macros::fragment;
+#[doc = include_str!("html.md")]
+pub use datastar_macros::html;
 #[doc = include_str!("patch.md")]
 pub use datastar_macros::patch;
-pub use maud::{Markup, PreEscaped, Render, html};
+pub use maud::{Markup, PreEscaped, Render};
+
+/// For apps that serve the Beta dialect ([`Dialect::Beta`]): an `html!` that knows Beta
+/// attributes are spelled differently.
+///
+/// Import it after the prelude and it takes the place of the prelude's `html!` in that module.
+/// It does not check attribute names (Beta's `data-on-click` is right for a Beta client), but
+/// still requires [`js`] or [`raw_expr`] for every splice into an expression attribute.
+///
+/// ```
+/// use datastar_runtime::prelude::*;
+/// use datastar_runtime::beta::html;
+///
+/// let markup = html! { button data-on-click="@post('/go')" { "Go" } };
+/// assert_eq!(markup.into_string(), r#"<button data-on-click="@post('/go')">Go</button>"#);
+/// ```
+pub mod beta {
+    pub use datastar_macros::html_beta as html;
+}
 
 /// The README's Rust examples, compiled as doctests so the quick start cannot rot.
 #[cfg(doctest)]

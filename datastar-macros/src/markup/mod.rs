@@ -1,0 +1,115 @@
+//! The checking `html!`: maud's `html!` with every `data-*` attribute checked against the
+//! Datastar 1.0 grammar (`datastar_syntax::attribute`), and every splice into an expression
+//! attribute required to be `js(..)` or `raw_expr(..)`.
+//!
+//! The markup goes to `::maud::html!` as written, so the output is maud's, byte for byte.
+
+mod walk;
+
+use datastar_syntax::attribute::{self, ACTIONS, MistakeKind, PLUGINS};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+
+use crate::ctxt::Ctxt;
+use walk::{Attr, Part, Walker};
+
+/// The attribute grammar the markup is checked against.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Dialect {
+    /// Datastar 1.0: names, keys, modifiers and actions.
+    V1,
+    /// The Beta clients: only splices into expression attributes are checked.
+    Beta,
+}
+
+/// `html! { .. }`: checks, then expands to maud's `html!` on the same markup.
+pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
+    let mut walker = Walker {
+        attrs: Vec::new(),
+        is_expression: |name: &str| is_expression(name, dialect),
+    };
+    let Ok(markup) = walker.markups(input.clone()) else {
+        // Not markup maud accepts: let maud say what is wrong with it.
+        return quote!(::maud::html! { #input });
+    };
+    let cx = Ctxt::new();
+    if dialect == Dialect::V1 {
+        for attr in walker.attrs.iter().filter(|a| !a.unchecked) {
+            check(&cx, attr);
+        }
+    }
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    quote!({ #errors ::maud::html! { #markup } })
+}
+
+/// Whether data spliced into the attribute `name` reaches the client's expression compiler.
+fn is_expression(name: &str, dialect: Dialect) -> bool {
+    let name = name.to_ascii_lowercase();
+    if let Some(plugin) = attribute::plugin_of(&name) {
+        return plugin.expression;
+    }
+    // Beta spells keys with `-` (`data-on-click`): the longest plugin name the attribute starts with.
+    dialect == Dialect::Beta
+        && name.strip_prefix("data-").is_some_and(|rest| {
+            PLUGINS
+                .iter()
+                .filter(|p| {
+                    rest.strip_prefix(p.name)
+                        .is_some_and(|tail| tail.is_empty() || tail.starts_with(['-', ':', '_']))
+                })
+                .max_by_key(|p| p.name.len())
+                .is_some_and(|p| p.expression)
+        })
+}
+
+fn check(cx: &Ctxt, attr: &Attr) {
+    let name = attr.name.to_ascii_lowercase();
+    let presence = match &attr.value {
+        None => Some(false),
+        Some(parts) => parts.iter().try_fold(false, |present, part| match part {
+            Part::Lit(text, _) => Some(present || !text.is_empty()),
+            Part::Dynamic => None,
+        }),
+    };
+    match attribute::check(&name, presence) {
+        Err(mistake) => {
+            let mut message = mistake.message;
+            if let Some(help) = mistake.help {
+                message.push_str("\n= help: ");
+                message.push_str(&help);
+            }
+            match mistake.kind {
+                MistakeKind::Beta => message.push_str(
+                    "\n= note: an app that serves the Beta dialect checks its markup with \
+                     `datastar_runtime::beta::html!`",
+                ),
+                MistakeKind::NearMiss => message.push_str(
+                    "\n= note: to keep a plain data attribute of this name, put `#[unchecked]` before it",
+                ),
+                MistakeKind::Malformed => {}
+            }
+            cx.push(syn::Error::new_spanned(&attr.tokens, message));
+        }
+        Ok(Some(parsed)) if parsed.plugin.expression => {
+            for part in attr.value.iter().flatten() {
+                if let Part::Lit(text, span) = part {
+                    actions(cx, text, *span);
+                }
+            }
+        }
+        Ok(_) => {}
+    }
+}
+
+/// Unknown `@action(` calls in a literal value.
+fn actions(cx: &Ctxt, text: &str, span: Span) {
+    for (_, name, close) in attribute::unknown_actions(text) {
+        let mut help = Vec::new();
+        if let Some(close) = close {
+            help.push(format!("help: did you mean `@{close}`?"));
+        }
+        let known: Vec<String> = ACTIONS.iter().map(|a| format!("`@{a}`")).collect();
+        help.push(format!("note: the actions are {}", known.join(", ")));
+        cx.error(span, format!("unknown action `@{name}`"), &help);
+    }
+}
