@@ -5,6 +5,7 @@ mod ctxt;
 mod expand;
 mod markup;
 mod parse;
+mod signals;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -17,8 +18,16 @@ use crate::parse::{AttrArgs, PatchArgs};
 pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(item as syn::ItemFn);
     let cx = Ctxt::new();
+    let mut item = item;
     let options = match syn::parse::<AttrArgs>(args) {
-        Ok(args) => Some(valid::options(&cx, &args.args)),
+        Ok(mut args) => {
+            if let Some(signals) = markup::take_signals(&mut args.args) {
+                let block =
+                    markup::annotate(quote::ToTokens::to_token_stream(&item.block), &signals);
+                item.block = syn::parse_quote!(#block);
+            }
+            Some(valid::options(&cx, &args.args))
+        }
         Err(e) => {
             cx.push(e);
             None
@@ -43,7 +52,13 @@ pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Builds one Datastar event, checked at compile time, with the keys of `#[fragment]`.
 #[proc_macro]
 pub fn patch(input: TokenStream) -> TokenStream {
-    let args = syn::parse_macro_input!(input as PatchArgs);
+    let mut args = syn::parse_macro_input!(input as PatchArgs);
+    if let Some(signals) = markup::take_signals(&mut args.args) {
+        args.html = args.html.map(|html| {
+            let html = markup::annotate(quote::ToTokens::to_token_stream(&html), &signals);
+            syn::parse_quote!(#html)
+        });
+    }
     let cx = Ctxt::new();
     let options = valid::options(&cx, &args.args);
     valid::patch_html(&cx, &options, args.html.as_ref());
@@ -68,4 +83,11 @@ pub fn html(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn html_beta(input: TokenStream) -> TokenStream {
     markup::html(input.into(), markup::Dialect::Beta).into()
+}
+
+/// Records a struct's signals, by the names serde reads them with, for `signals = Type`.
+#[proc_macro_derive(Signals, attributes(serde))]
+pub fn derive_signals(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    signals::derive(&input).into()
 }

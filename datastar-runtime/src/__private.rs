@@ -20,6 +20,7 @@ use crate::event::{Event, EventId, PatchElements, RemoveElements, Selector};
 pub use crate::event::{Mode, Namespace};
 pub use crate::expr::ExprValue;
 use crate::response::Sse;
+pub use crate::shape::{Shape, SignalShape};
 
 /// The options of one `#[fragment]` handler or `patch!` call, validated at compile time.
 #[derive(Debug)]

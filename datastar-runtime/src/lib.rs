@@ -110,6 +110,7 @@ mod layer;
 mod reply;
 mod request;
 mod response;
+mod shape;
 mod signals;
 mod stream;
 
@@ -130,9 +131,12 @@ pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseF
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
 pub use response::{Events, Sse};
+pub use shape::{Shape, SignalShape};
 pub use signals::{ReadSignals, Signals, SignalsRejection};
 pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
 
+#[doc = include_str!("signals.md")]
+pub use datastar_macros::Signals;
 #[doc = include_str!("fragment.md")]
 pub use datastar_macros::fragment;
 #[doc = include_str!("html.md")]

@@ -38,7 +38,7 @@ struct Feed {
     hub: Hub<()>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Signals)]
 struct Draft {
     message: String,
 }
@@ -63,6 +63,8 @@ pub fn routes(layout: Layout) -> Router {
 
 fn demo() -> Markup {
     html! {
+        // Every signal this markup reads is a field of `Draft`, or the build fails.
+        #![signals = Draft]
         // The stream belongs to an element that no patch replaces, so it lives as long as the page.
         div #live_feed data-signals:message="''" data-init="@get('/examples/live_feed/updates')" {
             div.row {

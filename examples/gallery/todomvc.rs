@@ -48,7 +48,7 @@ struct Todos {
 type Store = Arc<Mutex<Todos>>;
 
 /// The signals every request carries.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Signals, Default)]
 #[serde(default)]
 struct AppSignals {
     /// The new todo being typed.
@@ -111,6 +111,8 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
         _ => true,
     });
     html! {
+        // Every signal this markup reads is a field of `AppSignals`, or the build fails.
+        #![signals = AppSignals]
         section #todomvc {
             style { (STYLE) }
             header {
@@ -151,6 +153,7 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
 fn item(todo: &Todo, editing: bool) -> Markup {
     let url = format!("{BASE}/{}", todo.id);
     html! {
+        #![signals = AppSignals]
         li id={"todo_" (todo.id)} .done[todo.done] {
             @if editing {
                 // `js` keeps the title inert: plain JSON would let a title run script (see its docs).

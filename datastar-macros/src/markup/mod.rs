@@ -4,7 +4,11 @@
 //!
 //! The markup goes to `::maud::html!` as written, so the output is maud's, byte for byte.
 
+mod options;
+mod signals;
 mod walk;
+
+pub(crate) use options::{annotate, take_signals};
 
 use datastar_syntax::attribute::{self, ACTIONS, MistakeKind, PLUGINS};
 use proc_macro2::{Span, TokenStream};
@@ -24,22 +28,27 @@ pub(crate) enum Dialect {
 
 /// `html! { .. }`: checks, then expands to maud's `html!` on the same markup.
 pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
+    let cx = Ctxt::new();
+    let (options, input) = options::split(&cx, input);
     let mut walker = Walker {
         attrs: Vec::new(),
         is_expression: |name: &str| is_expression(name, dialect),
     };
     let Ok(markup) = walker.markups(input.clone()) else {
         // Not markup maud accepts: let maud say what is wrong with it.
-        return quote!(::maud::html! { #input });
+        let errors = cx.check().err().map(|e| e.to_compile_error());
+        return quote!({ #errors ::maud::html! { #input } });
     };
-    let cx = Ctxt::new();
     if dialect == Dialect::V1 {
         for attr in walker.attrs.iter().filter(|a| !a.unchecked) {
             check(&cx, attr);
         }
     }
+    let assertions = options
+        .signals
+        .map(|ty| signals::assertions(&ty, &signals::references(&walker.attrs)));
     let errors = cx.check().err().map(|e| e.to_compile_error());
-    quote!({ #errors ::maud::html! { #markup } })
+    quote!({ #errors #assertions ::maud::html! { #markup } })
 }
 
 /// Whether data spliced into the attribute `name` reaches the client's expression compiler.
