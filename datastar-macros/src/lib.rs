@@ -16,16 +16,11 @@ use crate::parse::{AttrArgs, PatchArgs};
 /// Turns an `async fn` that returns HTML into an axum handler that answers with Datastar events.
 #[proc_macro_attribute]
 pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    let mut item = syn::parse_macro_input!(item as syn::ItemFn);
     let cx = Ctxt::new();
-    let mut item = item;
     let options = match syn::parse::<AttrArgs>(args) {
         Ok(mut args) => {
-            if let Some(signals) = markup::take_signals(&mut args.args) {
-                let block =
-                    markup::annotate(quote::ToTokens::to_token_stream(&item.block), &signals);
-                item.block = syn::parse_quote!(#block);
-            }
+            markup::signals_in_fn(&mut args.args, &mut item);
             Some(valid::options(&cx, &args.args))
         }
         Err(e) => {
@@ -38,6 +33,7 @@ pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let errors = cx.check().err();
     let options = options.filter(|_| errors.is_none());
+    markup::roots_in_fn(&mut item, options.as_ref());
     let method = matches!(item.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
     // A method cannot be wrapped in a nested function: leave it as written.
     let mut out = if method {
@@ -53,17 +49,15 @@ pub fn fragment(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn patch(input: TokenStream) -> TokenStream {
     let mut args = syn::parse_macro_input!(input as PatchArgs);
-    if let Some(signals) = markup::take_signals(&mut args.args) {
-        args.html = args.html.map(|html| {
-            let html = markup::annotate(quote::ToTokens::to_token_stream(&html), &signals);
-            syn::parse_quote!(#html)
-        });
-    }
+    markup::signals_in_patch(&mut args);
     let cx = Ctxt::new();
     let options = valid::options(&cx, &args.args);
     valid::patch_html(&cx, &options, args.html.as_ref());
     match cx.check() {
-        Ok(()) => expand::patch(Some(&options), args.html.as_ref()),
+        Ok(()) => {
+            markup::roots_in_patch(&mut args.html, &options);
+            expand::patch(Some(&options), args.html.as_ref())
+        }
         Err(e) => {
             let mut out = e.to_compile_error();
             out.extend(expand::patch(None, args.html.as_ref()));

@@ -5,10 +5,11 @@
 //! The markup goes to `::maud::html!` as written, so the output is maud's, byte for byte.
 
 mod options;
+mod roots;
 mod signals;
 mod walk;
 
-pub(crate) use options::{annotate, take_signals};
+pub(crate) use options::{roots_in_fn, roots_in_patch, signals_in_fn, signals_in_patch};
 
 use datastar_syntax::attribute::{self, ACTIONS, MistakeKind, PLUGINS};
 use proc_macro2::{Span, TokenStream};
@@ -32,6 +33,8 @@ pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
     let (options, input) = options::split(&cx, input);
     let mut walker = Walker {
         attrs: Vec::new(),
+        roots: Vec::new(),
+        depth: 0,
         is_expression: |name: &str| is_expression(name, dialect),
     };
     let Ok(markup) = walker.markups(input.clone()) else {
@@ -43,6 +46,9 @@ pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
         for attr in walker.attrs.iter().filter(|a| !a.unchecked) {
             check(&cx, attr);
         }
+    }
+    if let Some(rule) = &options.roots {
+        roots::check(&cx, rule, &walker.roots);
     }
     let assertions = options
         .signals

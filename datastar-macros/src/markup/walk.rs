@@ -34,10 +34,34 @@ pub(crate) enum Part {
     Dynamic,
 }
 
+/// A top-level element, whose id `#[fragment]` may need to know.
+pub(crate) struct Root {
+    /// Its id, as far as the macro can see it.
+    pub id: RootId,
+    /// Its first token.
+    pub span: Span,
+    /// `#[unchecked]` stood before it.
+    pub unchecked: bool,
+}
+
+/// The id of a [`Root`].
+pub(crate) enum RootId {
+    /// It has none.
+    None,
+    /// It is written out.
+    Literal(String),
+    /// It is computed (`id=(expr)`, `#(expr)`).
+    Dynamic,
+}
+
 /// Reads markup and rewrites splices: see the module docs.
 pub(crate) struct Walker<F> {
     /// Every named attribute, in order.
     pub attrs: Vec<Attr>,
+    /// Every top-level element, in order (those in top-level `@if`, `@for`... included).
+    pub roots: Vec<Root>,
+    /// How many elements enclose the markup being read.
+    pub depth: usize,
     /// Whether a splice into the attribute with this name must be checked.
     pub is_expression: F,
 }
@@ -243,9 +267,20 @@ impl<F: Fn(&str) -> bool> Walker<F> {
 
     /// `name? (.class | #id | attr)* (; | { .. })`
     fn element(&mut self, c: &mut Cursor, out: &mut TokenStream) -> Walk {
+        let root = self.depth == 0;
+        let span = c.peek().map_or_else(Span::call_site, TokenTree::span);
+        // `#[unchecked] div ..`: the element itself is opted out (of the root id check).
+        let element_unchecked = is_punct(c.peek(), '#')
+            && is_unchecked_marker(c.peek2())
+            && matches!(c.tokens.get(c.pos + 2), Some(TokenTree::Ident(_)));
+        if element_unchecked {
+            c.pos += 2;
+        }
         if let Some(TokenTree::Ident(_)) = c.peek() {
             html_name(c, out)?;
         }
+        let attrs_before = self.attrs.len();
+        let mut id = RootId::None;
         let mut unchecked = false;
         loop {
             match c.peek() {
@@ -263,7 +298,15 @@ impl<F: Fn(&str) -> bool> Walker<F> {
                         continue;
                     }
                     out.extend(c.next());
-                    self.name_or_markup(c, out)?;
+                    id = match c.peek() {
+                        Some(TokenTree::Ident(_) | TokenTree::Literal(_)) => {
+                            RootId::Literal(html_name(c, out)?)
+                        }
+                        _ => {
+                            self.markup(c, out, Ctx::Value { expression: false })?;
+                            RootId::Dynamic
+                        }
+                    };
                 }
                 Some(TokenTree::Ident(_) | TokenTree::Literal(_)) => {
                     self.named(c, out, unchecked)?;
@@ -272,14 +315,40 @@ impl<F: Fn(&str) -> bool> Walker<F> {
                 _ => break,
             }
         }
-        match c.peek() {
-            Some(TokenTree::Punct(p)) if matches!(p.as_char(), ';' | '/') => out.extend(c.next()),
-            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {
-                self.body(c, out, Ctx::Body)?
-            }
-            _ => return Err(NotMarkup),
+        if let Some(attr) = self.attrs[attrs_before..].iter().find(|a| a.name == "id") {
+            id = match attr.value.as_deref() {
+                Some(parts) if parts.iter().all(|p| matches!(p, Part::Lit(..))) => RootId::Literal(
+                    parts
+                        .iter()
+                        .map(|p| match p {
+                            Part::Lit(text, _) => text.as_str(),
+                            Part::Dynamic => "",
+                        })
+                        .collect(),
+                ),
+                _ => RootId::Dynamic,
+            };
         }
-        Ok(())
+        if root {
+            self.roots.push(Root {
+                id,
+                span,
+                unchecked: element_unchecked,
+            });
+        }
+        self.depth += 1;
+        let body = match c.peek() {
+            Some(TokenTree::Punct(p)) if matches!(p.as_char(), ';' | '/') => {
+                out.extend(c.next());
+                Ok(())
+            }
+            Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {
+                self.body(c, out, Ctx::Body)
+            }
+            _ => Err(NotMarkup),
+        };
+        self.depth -= 1;
+        body
     }
 
     fn name_or_markup(&mut self, c: &mut Cursor, out: &mut TokenStream) -> Walk {
