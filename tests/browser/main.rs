@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod attributes;
 mod beta;
 mod gallery;
 mod hostile;
