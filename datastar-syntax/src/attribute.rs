@@ -202,6 +202,26 @@ pub fn plugin_of(name: &str) -> Option<&'static Plugin> {
     PLUGINS.iter().find(|p| p.name == plugin)
 }
 
+/// Whether the client compiles the value of the attribute `name` as an expression, so that
+/// data written into it must be inert. `beta`: also read Beta spellings (`data-on-click`).
+pub fn is_expression(name: &str, beta: bool) -> bool {
+    let name = name.to_ascii_lowercase();
+    if let Some(plugin) = plugin_of(&name) {
+        return plugin.expression;
+    }
+    // Beta writes keys after a `-`: the longest plugin name the attribute starts with.
+    beta && name.strip_prefix("data-").is_some_and(|rest| {
+        PLUGINS
+            .iter()
+            .filter(|p| {
+                rest.strip_prefix(p.name)
+                    .is_some_and(|tail| tail.is_empty() || tail.starts_with(['-', ':', '_']))
+            })
+            .max_by_key(|p| p.name.len())
+            .is_some_and(|p| p.expression)
+    })
+}
+
 fn near_miss(name: &str, plugin: &str, key: Option<&str>) -> Option<Mistake> {
     if PRO_PLUGINS.contains(&plugin) || PLAIN.contains(&plugin) {
         return None;
@@ -459,6 +479,17 @@ mod tests {
         assert!(check("data-on:", Some(true)).is_err());
         assert!(check("data-signals:x", None).is_ok());
         assert!(check("data-ignore__self", Some(false)).is_ok());
+    }
+
+    #[test]
+    fn expression_attributes_in_both_spellings() {
+        assert!(is_expression("data-on:click", false));
+        assert!(is_expression("data-signals", false));
+        assert!(!is_expression("data-bind:x", false));
+        assert!(!is_expression("data-on-click", false));
+        assert!(is_expression("data-on-click", true));
+        assert!(is_expression("data-on-intersect__once", true));
+        assert!(!is_expression("data-id", true));
     }
 
     #[test]

@@ -7,5 +7,6 @@
 pub mod attribute;
 mod mode;
 pub mod selector;
+pub mod signal;
 
 pub use mode::{Mode, Namespace};

@@ -11,7 +11,7 @@ mod walk;
 
 pub(crate) use options::{roots_in_fn, roots_in_patch, signals_in_fn, signals_in_patch};
 
-use datastar_syntax::attribute::{self, ACTIONS, MistakeKind, PLUGINS};
+use datastar_syntax::attribute::{self, ACTIONS, MistakeKind};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
@@ -35,7 +35,7 @@ pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
         attrs: Vec::new(),
         roots: Vec::new(),
         depth: 0,
-        is_expression: |name: &str| is_expression(name, dialect),
+        is_expression: |name: &str| attribute::is_expression(name, dialect == Dialect::Beta),
     };
     let Ok(markup) = walker.markups(input.clone()) else {
         // Not markup maud accepts: let maud say what is wrong with it.
@@ -55,26 +55,6 @@ pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
         .map(|ty| signals::assertions(&ty, &signals::references(&walker.attrs)));
     let errors = cx.check().err().map(|e| e.to_compile_error());
     quote!({ #errors #assertions ::maud::html! { #markup } })
-}
-
-/// Whether data spliced into the attribute `name` reaches the client's expression compiler.
-fn is_expression(name: &str, dialect: Dialect) -> bool {
-    let name = name.to_ascii_lowercase();
-    if let Some(plugin) = attribute::plugin_of(&name) {
-        return plugin.expression;
-    }
-    // Beta spells keys with `-` (`data-on-click`): the longest plugin name the attribute starts with.
-    dialect == Dialect::Beta
-        && name.strip_prefix("data-").is_some_and(|rest| {
-            PLUGINS
-                .iter()
-                .filter(|p| {
-                    rest.strip_prefix(p.name)
-                        .is_some_and(|tail| tail.is_empty() || tail.starts_with(['-', ':', '_']))
-                })
-                .max_by_key(|p| p.name.len())
-                .is_some_and(|p| p.expression)
-        })
 }
 
 fn check(cx: &Ctxt, attr: &Attr) {

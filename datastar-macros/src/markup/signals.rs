@@ -3,6 +3,7 @@
 //! the attribute or literal that names it.
 
 use datastar_syntax::attribute;
+use datastar_syntax::signal::{signal_name, signal_paths};
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
 
@@ -25,7 +26,7 @@ pub(crate) fn references(attrs: &[Attr]) -> Vec<Reference> {
         let Ok(Some(parsed)) = attribute::check(&name, None) else {
             continue;
         };
-        let key = parsed.key.map(|k| cased(k, &parsed.modifiers));
+        let key = parsed.key.map(|k| signal_name(k, &parsed.modifiers));
         let literal = literal(attr);
         match parsed.plugin.name {
             "bind" => match (&key, &literal) {
@@ -44,7 +45,7 @@ pub(crate) fn references(attrs: &[Attr]) -> Vec<Reference> {
         if parsed.plugin.expression {
             for part in attr.value.iter().flatten() {
                 if let Part::Lit(text, span) = part {
-                    found.extend(dollar_paths(text).into_iter().map(|p| reference(&p, *span)));
+                    found.extend(signal_paths(text).into_iter().map(|p| reference(&p, *span)));
                 }
             }
         }
@@ -99,116 +100,5 @@ fn literal(attr: &Attr) -> Option<(String, Span)> {
     match attr.value.as_deref() {
         Some([Part::Lit(text, span)]) => Some((text.clone(), *span)),
         _ => None,
-    }
-}
-
-/// A key as the client turns it into a signal name: camelCase unless `__case` says otherwise.
-fn cased(key: &str, modifiers: &[(&str, Vec<&str>)]) -> String {
-    let case = modifiers
-        .iter()
-        .find(|(name, _)| *name == "case")
-        .and_then(|(_, args)| args.first().copied())
-        .unwrap_or("camel");
-    let camel = |key: &str| -> String {
-        let mut out = String::new();
-        let mut upper = false;
-        for c in key.chars() {
-            match c {
-                '-' => upper = true,
-                c if upper && c.is_ascii_lowercase() => {
-                    out.push(c.to_ascii_uppercase());
-                    upper = false;
-                }
-                c => {
-                    if upper {
-                        out.push('-');
-                    }
-                    out.push(c);
-                    upper = false;
-                }
-            }
-        }
-        out
-    };
-    match case {
-        "kebab" => key.to_owned(),
-        "snake" => key.replace('-', "_"),
-        "pascal" => {
-            let camel = camel(key);
-            let mut chars = camel.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        }
-        _ => camel(key),
-    }
-}
-
-/// The `$signal.path`s of an expression, outside its string literals, read as the client reads
-/// them (`$name` then `.name` or `-name` segments).
-fn dollar_paths(expression: &str) -> Vec<String> {
-    let chars: Vec<char> = expression.chars().collect();
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut paths = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            quote @ ('\'' | '"' | '`') => {
-                i += 1;
-                while i < chars.len() && chars[i] != quote {
-                    i += if chars[i] == '\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            '$' if chars.get(i + 1).is_some_and(|c| word(*c)) => {
-                let start = i + 1;
-                i = start;
-                // A word character, or a `.` or `-` that another one follows.
-                while i < chars.len()
-                    && (word(chars[i])
-                        || (matches!(chars[i], '.' | '-')
-                            && chars.get(i + 1).is_some_and(|c| word(*c))))
-                {
-                    i += 1;
-                }
-                paths.push(chars[start..i].iter().collect());
-            }
-            _ => i += 1,
-        }
-    }
-    paths
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dollar_paths_skip_strings() {
-        assert_eq!(
-            dollar_paths("$a.b + '$x' + $c-d; `$y` $e"),
-            ["a.b", "c-d", "e"]
-        );
-        assert_eq!(
-            dollar_paths("evt.key === 'Enter' && @post('/x')"),
-            Vec::<String>::new()
-        );
-    }
-
-    #[test]
-    fn keys_become_camel_case() {
-        assert_eq!(cased("first-name", &[]), "firstName");
-        assert_eq!(
-            cased("first-name", &[("case", vec!["kebab"])]),
-            "first-name"
-        );
-        assert_eq!(
-            cased("first-name", &[("case", vec!["snake"])]),
-            "first_name"
-        );
-        assert_eq!(
-            cased("first-name", &[("case", vec!["pascal"])]),
-            "FirstName"
-        );
     }
 }
