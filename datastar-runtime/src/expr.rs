@@ -118,7 +118,8 @@ impl<T: Render> Render for RawExpr<T> {
 }
 
 /// A value that the prelude's `html!` lets into an expression attribute: [`Js`] (made by
-/// [`js`]) and [`RawExpr`] (made by [`raw_expr`]), or a reference to one.
+/// [`js`]) and [`RawExpr`] (made by [`raw_expr`]), a reference to one, or an `Option` of one
+/// for maud's optional attributes (`data-text=[..]`).
 ///
 /// Anything else spliced into `data-on:*`, `data-signals*`, `data-text`... does not compile:
 ///
@@ -146,6 +147,7 @@ pub trait ExprValue {
 impl<T: ?Sized> ExprValue for Js<'_, T> {}
 impl<T> ExprValue for RawExpr<T> {}
 impl<T: ExprValue + ?Sized> ExprValue for &T {}
+impl<T: ExprValue> ExprValue for Option<T> {}
 
 /// serde_json's compact output, with every character the Datastar compiler (or HTML) could act
 /// on escaped.

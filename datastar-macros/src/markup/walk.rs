@@ -369,8 +369,16 @@ impl<F: Fn(&str) -> bool> Walker<F> {
         let expression = (self.is_expression)(&name);
         let value = if is_punct(c.peek(), '=') {
             out.extend(c.next());
-            if is_group(c.peek(), Delimiter::Bracket) {
-                out.extend(c.next());
+            if let Some(TokenTree::Group(option)) = c.peek().cloned()
+                && option.delimiter() == Delimiter::Bracket
+            {
+                // `=[option]`: checked like a splice, `Option<Js<..>>` being the safe type.
+                c.next();
+                out.extend([if expression {
+                    checked_splice(&option)
+                } else {
+                    TokenTree::Group(option)
+                }]);
                 Some(vec![Part::Dynamic])
             } else {
                 self.attrs.push(Attr {
@@ -491,8 +499,8 @@ fn regroup(original: &Group, stream: TokenStream) -> TokenTree {
 }
 
 /// `(expr)` becomes `(::datastar_runtime::__private::ExprValue::__datastar_expr(&(expr)))`: the same value,
-/// rendered the same way, that only compiles for `js(..)` and `raw_expr(..)`. The span is the
-/// user's, so the error points at the splice.
+/// rendered the same way, that only compiles for `js(..)` and `raw_expr(..)` (and `[option]` of
+/// them). The span is the user's, so the error points at the splice.
 fn checked_splice(splice: &Group) -> TokenTree {
     let expr = splice.stream();
     let span = splice.span();

@@ -6,5 +6,6 @@ fn main() {
     let _ = html! {
         input data-signals:title=(title);
         button data-on:click={"@delete('" (url) "')"} { "Delete" }
+        span data-text=[Some(&title)] {}
     };
 }

@@ -71,6 +71,7 @@ fn everything_else(items: &[(u32, &str)], open: bool) -> Markup {
         div data-persist="theme" data-replace-url="'/x'" {}
         div #[unchecked] data-shwo="kept" {}
         button data-on:click=(raw_expr(&action)) data-show=(&js(&open)) {}
+        span data-text=[items.first().map(|(id, _)| js(id))] data-id=[items.first().map(|(id, _)| id)] {}
         @for (id, title) in items {
             @let url = format!("{BASE}/{id}");
             @if let Some(first) = title.chars().next() {
