@@ -7,5 +7,14 @@ fn main() {
         input data-signals:title=(title);
         button data-on:click={"@delete('" (url) "')"} { "Delete" }
         span data-text=[Some(&title)] {}
+        // Found at any depth, through maud's control flow.
+        @for (i, word) in ["a", "b"].iter().enumerate() {
+            @if let (0, Some(first)) = (i, word.chars().next()) {
+                @match first {
+                    'a' => { p data-text=(word) {} }
+                    _ => {}
+                }
+            }
+        }
     };
 }
