@@ -223,7 +223,7 @@ async fn contact(Path(id): Path<u32>) -> Markup {
     html! {
         div id={ "contact_" (id) } {
             "Ada Lovelace "
-            button data-on:click={ "@get('/contact/" (id) "/edit')" } { "Edit" }
+            button data-on:click={ "@get(" (js(&format!("/contact/{id}/edit"))) ")" } { "Edit" }
         }
     }
 }"##;

@@ -5,9 +5,11 @@
 
 mod harness;
 
+mod attributes;
 mod beta;
 mod cross_site;
 mod gallery;
+mod hostile;
 mod limits;
 mod selectors;
 mod v1;
