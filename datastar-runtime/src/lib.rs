@@ -10,6 +10,8 @@
 //!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream;
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
 //!   response, the dialect (and compression) chosen once per router by [`DatastarLayer`];
+//! - backend actions, each a plain event: [`Redirect`], [`Console`], [`DispatchEvent`],
+//!   [`ReplaceUrl`], [`Prefetch`];
 //! - one update sent to many open streams at once: [`Hub`];
 //! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`]; state-changing
 //!   requests from other sites are refused (see [`DatastarLayer`]);
@@ -99,6 +101,7 @@
 //! }
 //! ```
 
+mod actions;
 mod channel;
 mod client;
 mod compress;
@@ -123,6 +126,7 @@ mod stream;
 pub mod __private;
 pub mod prelude;
 
+pub use actions::{Console, DispatchEvent, Prefetch, Redirect, ReplaceUrl};
 pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use client::{CLIENT_URL, client_script, client_script_at};
 pub use compress::{
