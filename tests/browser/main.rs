@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod actions;
 mod beta;
 mod cross_site;
 mod gallery;
