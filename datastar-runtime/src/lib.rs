@@ -125,6 +125,8 @@ mod stream;
 #[doc(hidden)]
 pub mod __private;
 pub mod prelude;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use actions::{Console, DispatchEvent, Prefetch, Redirect, ReplaceUrl};
 pub use channel::{Disconnected, Receiver, Sender, channel};
