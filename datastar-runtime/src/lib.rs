@@ -133,6 +133,7 @@ pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use client::{CLIENT_URL, client_script, client_script_at};
 pub use compress::{
     Compression, DEFAULT_BROTLI_QUALITY, DEFAULT_BROTLI_WINDOW, DEFAULT_GZIP_LEVEL,
+    DEFAULT_ZSTD_LEVEL, DEFAULT_ZSTD_WINDOW, Priority,
 };
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
