@@ -7,6 +7,7 @@ mod harness;
 
 mod actions;
 mod beta;
+mod compression;
 mod cross_site;
 mod gallery;
 mod limits;
