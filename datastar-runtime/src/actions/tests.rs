@@ -173,3 +173,14 @@ fn hostile_values_cannot_close_the_script_or_break_its_line() {
         format!("setTimeout(() => window.location.href = {HOSTILE_JSON})")
     );
 }
+
+/// Actions go wherever events go: a sender, a hub, an `Events` tuple.
+#[tokio::test]
+async fn actions_go_wherever_events_go() {
+    let (sender, _stream) = crate::channel(4);
+    sender.send(Redirect::to("/")).await.unwrap();
+    sender.send(Console::log("x")).await.unwrap();
+    let hub: crate::Hub<&'static str> = crate::Hub::new(|_topic: &&str| Vec::<Event>::new());
+    assert_eq!(hub.publish("feed", Prefetch::new(["/a"])), 0);
+    let _ = crate::Events((ReplaceUrl::new("/"), DispatchEvent::new("e").unwrap()));
+}
