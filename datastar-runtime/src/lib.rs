@@ -10,6 +10,8 @@
 //!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream;
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
 //!   response, the dialect (and compression) chosen once per router by [`DatastarLayer`];
+//! - backend actions, each a plain event: [`Redirect`], [`Console`], [`DispatchEvent`],
+//!   [`ReplaceUrl`], [`Prefetch`];
 //! - one update sent to many open streams at once: [`Hub`];
 //! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`]; state-changing
 //!   requests from other sites are refused (see [`DatastarLayer`]);
@@ -100,6 +102,7 @@
 //! }
 //! ```
 
+mod actions;
 mod channel;
 mod client;
 mod compress;
@@ -125,11 +128,15 @@ mod stream;
 #[doc(hidden)]
 pub mod __private;
 pub mod prelude;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use actions::{Console, DispatchEvent, Prefetch, Redirect, ReplaceUrl};
 pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use client::{CLIENT_URL, client_script, client_script_at};
 pub use compress::{
     Compression, DEFAULT_BROTLI_QUALITY, DEFAULT_BROTLI_WINDOW, DEFAULT_GZIP_LEVEL,
+    DEFAULT_ZSTD_LEVEL, DEFAULT_ZSTD_WINDOW, Priority,
 };
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;

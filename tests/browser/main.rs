@@ -5,8 +5,10 @@
 
 mod harness;
 
+mod actions;
 mod attributes;
 mod beta;
+mod compression;
 mod cross_site;
 mod gallery;
 mod hostile;
