@@ -59,25 +59,24 @@ macro_rules! action_event {
     )*};
 }
 
-/// Sends the browser to another page (Go: `Redirect`):
-/// `setTimeout(() => window.location.href = "<url>")`.
+/// Sends the browser to another page (Go: `Redirect`), after the current event:
+/// `setTimeout(() => {..})`.
 ///
-/// The URL is navigated to as given, relative to the page; like any link, a URL made from
-/// user input must be checked first (`javascript:` URLs run script).
+/// The URL is resolved against the page, by the browser's own URL parser, and followed only
+/// when it is `http:` or `https:`. Any other scheme (`javascript:`, `data:`, `vbscript:`, in
+/// any spelling the parser accepts) is refused with a `console.error`, so a URL made from user
+/// input can never run script. It can still lead to another site: check it if that matters.
 ///
 /// ```
-/// use datastar_runtime::{Dialect, Encoder, Redirect};
+/// use datastar_runtime::{ExecuteScript, Redirect};
 ///
-/// let bytes = Encoder::new(Dialect::V1).encode(&Redirect::to("/done?a=1&b=2").into())?;
+/// let script = ExecuteScript::from(Redirect::to("/done?a=1&b=2"));
 /// assert_eq!(
-///     &bytes[..],
-///     &b"event: datastar-patch-elements\n\
-///        data: selector body\n\
-///        data: mode append\n\
-///        data: elements <script data-effect=\"el.remove()\">\
-///        setTimeout(() => window.location.href = \"/done?a=1\\u0026b=2\")</script>\n\n"[..],
+///     script.script(),
+///     "setTimeout(() => {const url = new URL(\"/done?a=1\\u0026b=2\", window.location.href); \
+///      if (url.protocol === \"http:\" || url.protocol === \"https:\") window.location.href = url.href; \
+///      else console.error(\"datastar: redirect refused, not an http(s) URL:\", url.protocol)})",
 /// );
-/// # Ok::<(), datastar_runtime::Unsupported>(())
 /// ```
 #[must_use = "an event does nothing until it is sent"]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +94,12 @@ impl Redirect {
 impl From<Redirect> for ExecuteScript {
     fn from(r: Redirect) -> Self {
         // `setTimeout` lets the client finish the current event before the page goes.
+        // The browser parses the URL as it would navigate to it, so the scheme checked is the
+        // scheme followed.
         ExecuteScript::new(format!(
-            "setTimeout(() => window.location.href = {})",
+            "setTimeout(() => {{const url = new URL({}, window.location.href); \
+             if (url.protocol === \"http:\" || url.protocol === \"https:\") window.location.href = url.href; \
+             else console.error(\"datastar: redirect refused, not an http(s) URL:\", url.protocol)}})",
             script_string(&r.url)
         ))
     }

@@ -2,6 +2,7 @@
 //! it must arrive whole and run nothing but the action.
 
 use axum::Router;
+use axum::extract::Path;
 use axum::routing::get;
 use datastar_runtime::{
     Console, DispatchEvent, Events, PatchElements, Prefetch, Redirect, ReplaceUrl, Selector,
@@ -27,6 +28,9 @@ fn app() -> Router {
                         p #said {}
                         @for name in ["log", "error", "dispatch", "dispatch-at", "replace", "query", "prefetch", "redirect"] {
                             button #(name) data-on:click={ "@get('/action/" (name) "')" } { (name) }
+                        }
+                        @for n in 0..SCRIPT_URLS.len() {
+                            button #{ "script-url-" (n) } data-on:click={ "@get('/action/script-url/" (n) "')" } { "script URL " (n) }
                         }
                     },
                 )
@@ -78,7 +82,20 @@ fn app() -> Router {
             "/action/redirect",
             get(|| async { Redirect::to(format!("/landing#{HOSTILE}")) }),
         )
+        .route(
+            "/action/script-url/{n}",
+            get(|Path(n): Path<usize>| async move { Redirect::to(SCRIPT_URLS[n]) }),
+        )
 }
+
+/// URLs that run script (or would show attacker markup) when navigated to, in spellings the
+/// URL parser folds: case, leading spaces, a tab and a newline inside the scheme.
+const SCRIPT_URLS: [&str; 4] = [
+    "javascript:alert(1)",
+    "  JaVaScRiPt:alert(1)",
+    "java\tscri\npt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+];
 
 /// Loads the page with `alert` and the console recorded; an `alert` means the value escaped.
 async fn open(tab: &Tab) -> Result<String> {
@@ -208,6 +225,31 @@ async fn redirect_goes_to_the_url() {
         let expected = serde_json::json!(["landing", "/landing", format!("#{HOSTILE}")]);
         tab.wait_eq(at, expected, "the landing page").await?;
         Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn redirect_refuses_urls_that_are_not_http() {
+    with_browser(|tab| async move {
+        open(&tab).await?;
+        for n in 0..SCRIPT_URLS.len() {
+            tab.click(&format!("#script-url-{n}")).await?;
+            tab.wait_eq(
+                "window.__said.filter(([level, m]) => level === 'error' \
+                 && String(m).startsWith('datastar: redirect refused')).length",
+                n + 1,
+                &format!("the refusal of {:?} in the console", SCRIPT_URLS[n]),
+            )
+            .await?;
+        }
+        tab.wait_eq(
+            "[document.title, window.__alerts]",
+            serde_json::json!(["actions", 0]),
+            "still on the page, nothing ran",
+        )
+        .await?;
+        nothing_else_ran(&tab).await
     })
     .await;
 }

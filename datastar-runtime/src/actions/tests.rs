@@ -24,12 +24,21 @@ const REMOVE: &str = r#" data-effect="el.remove()""#;
 const HOSTILE: &str = "</script><script>alert(1)</script><!-- \"'\\\u{2028}\u{2029}\n&";
 const HOSTILE_JSON: &str = r#""\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e\u003c!-- \"'\\\u2028\u2029\n\u0026""#;
 
+/// The redirect's script for a URL given as a JSON literal.
+fn redirect_script(url: &str) -> String {
+    format!(
+        "setTimeout(() => {{const url = new URL({url}, window.location.href); \
+         if (url.protocol === \"http:\" || url.protocol === \"https:\") window.location.href = url.href; \
+         else console.error(\"datastar: redirect refused, not an http(s) URL:\", url.protocol)}})"
+    )
+}
+
 #[test]
 fn redirect_sets_the_location_after_the_event() {
-    let script = r#"setTimeout(() => window.location.href = "/next")"#;
+    let script = redirect_script(r#""/next""#);
     assert_eq!(
         bytes(Redirect::to("/next"), Dialect::V1).unwrap(),
-        v1_script(REMOVE, script)
+        v1_script(REMOVE, &script)
     );
     assert_eq!(
         bytes(Redirect::to("/next"), Dialect::Beta).unwrap(),
@@ -55,7 +64,7 @@ fn dispatch_event_defaults_to_document_and_every_flag_on() {
     let event = || DispatchEvent::new("ping").unwrap();
     assert_eq!(
         bytes(event(), Dialect::V1).unwrap(),
-        v1_script(REMOVE, script)
+        v1_script(REMOVE, &script)
     );
     assert_eq!(
         bytes(event(), Dialect::Beta).unwrap(),
@@ -170,7 +179,7 @@ fn hostile_values_cannot_close_the_script_or_break_its_line() {
     );
     assert_eq!(
         ExecuteScript::from(Redirect::to(HOSTILE)).script(),
-        format!("setTimeout(() => window.location.href = {HOSTILE_JSON})")
+        redirect_script(HOSTILE_JSON)
     );
 }
 
