@@ -82,44 +82,34 @@ pub fn app(client: Client) -> Router {
     app
 }
 
+/// The gallery's command line.
+#[derive(clap::Parser, Debug)]
+#[command(name = "gallery", about = "The Datastar for Rust examples gallery")]
 struct Args {
+    /// The port to listen on, on 127.0.0.1.
+    #[arg(long, default_value_t = 3000)]
     port: u16,
-    client: Client,
+    /// Serve this local Datastar client instead of loading it from the CDN (for offline use).
+    #[arg(long, env = "DATASTAR_JS", value_name = "PATH")]
+    datastar_js: Option<PathBuf>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        port: 3000,
-        client: std::env::var_os("DATASTAR_JS").map_or(Client::Cdn, |p| Client::Local(p.into())),
-    };
-    let mut argv = std::env::args().skip(1);
-    while let Some(arg) = argv.next() {
-        let mut value = || argv.next().ok_or(format!("`{arg}` needs a value"));
-        match arg.as_str() {
-            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--datastar-js" => args.client = Client::Local(value()?.into()),
-            "-h" | "--help" => {
-                return Err("usage: gallery [--port PORT] [--datastar-js PATH]".into());
-            }
-            other => return Err(format!("unknown argument `{other}` (try --help)")),
-        }
+impl Args {
+    fn client(&self) -> Client {
+        self.datastar_js.clone().map_or(Client::Cdn, Client::Local)
     }
-    Ok(args)
 }
 
 #[tokio::main]
 async fn main() {
-    let args = parse_args().unwrap_or_else(|message| {
-        eprintln!("{message}");
-        std::process::exit(2);
-    });
+    let args = <Args as clap::Parser>::parse();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("Datastar examples gallery on http://{addr}");
     // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
-    datastar_runtime::serve(listener, app(args.client))
+    datastar_runtime::serve(listener, app(args.client()))
         .await
         .unwrap();
 }
