@@ -118,12 +118,7 @@ impl Layout {
                         p.blurb { (example.blurb) }
                         div.stage { (demo) }
                     }
-                    section.source {
-                        h2 { "examples/gallery/" (example.slug) ".rs" }
-                        pre { code { @for line in example.source.lines() {
-                            span.line { (line) } "\n"
-                        } } }
-                    }
+                    (super::source::panel(example))
                 }
             },
         )
@@ -269,16 +264,32 @@ main.example > section { min-width: 0; }
 h1 { margin: 0 0 .3rem; font-size: 1.6rem; }
 .blurb { color: var(--muted); margin: 0 0 1rem; }
 .stage { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem; }
-section.source h2 { font: 600 .85rem ui-monospace, monospace; color: var(--muted); margin: .4rem 0; }
-section.source pre { margin: 0; background: #1d2330; color: #e6e9f0; border-radius: 10px;
-                     padding: 1rem 1.2rem 1rem .4rem; overflow: auto; max-height: 80vh;
-                     font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, monospace;
-                     white-space: pre-wrap; overflow-wrap: anywhere; counter-reset: line; }
-section.source { position: sticky; top: 1rem; }
-section.source .line { display: inline-block; width: 100%; padding-left: 3.4em; text-indent: -3.4em; }
-section.source .line::before { counter-increment: line; content: counter(line);
-                     display: inline-block; width: 2.6em; margin-right: .8em; text-align: right;
-                     color: #7d8597; text-indent: 0; user-select: none; }
+section.source { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow: auto;
+                 background: #1d2330; color: #e6e9f0; border-radius: 10px; padding: .8rem 0 .8rem; }
+@media (max-width: 1000px) { section.source { position: static; max-height: none; } }
+section.source .source_head { display: flex; justify-content: space-between; align-items: center;
+                 gap: 1rem; padding: 0 1rem; }
+section.source h2 { font: 600 .85rem ui-monospace, monospace; color: #aab2c2; margin: .2rem 0; }
+section.source button { border-color: #5d6675; background: transparent; color: #e6e9f0;
+                 padding: .2rem .7rem; font-size: .85rem; }
+section.source .about { padding: 0 1rem; font-size: .88rem; line-height: 1.5; color: #c9cfdb; }
+section.source .about p { margin: .5rem 0; }
+section.source .about code { color: #ffc83d; }
+section.source p.order { padding: 0 1rem; margin: .6rem 0; font-size: .8rem; color: #8d96a8; }
+section.source pre.code { margin: 0; font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
+section.source .chunk { display: block; margin-bottom: .9em; }
+section.source .line { display: grid; grid-template-columns: 3.2em 1fr; }
+section.source .ln { text-align: right; padding-right: .9em; color: #6b7385; user-select: none; }
+section.source .text { white-space: pre-wrap; overflow-wrap: anywhere; padding-right: 1rem; }
+section.source details { margin: 0 0 0; border-top: 1px solid #2f3747; padding-top: .6rem; }
+section.source summary { padding: 0 1rem .6rem; cursor: pointer; color: #aab2c2; font-size: .85rem; }
+.hl-keyword, .hl-operator { color: #c792ea; } .hl-function, .hl-function-method { color: #82aaff; }
+.hl-function-macro { color: #89ddff; } .hl-type, .hl-type-builtin, .hl-constructor { color: #ffcb6b; }
+.hl-string { color: #c3e88d; } .hl-escape { color: #f78c6c; } .hl-comment { color: #7f8aa0; font-style: italic; }
+.hl-comment-documentation { color: #98a5bd; } .hl-attribute { color: #f07178; }
+.hl-constant, .hl-constant-builtin { color: #f78c6c; } .hl-property { color: #b2ccd6; }
+.hl-label { color: #ff9cac; } .hl-variable-parameter { color: #eeffff; }
+.hl-punctuation-bracket, .hl-punctuation-delimiter { color: #a6accd; }
 ul.cards { list-style: none; padding: 0; display: grid; gap: 1rem;
            grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }
 ul.cards a { display: block; height: 100%; padding: 1rem; background: #fff; color: inherit;

@@ -14,6 +14,7 @@ mod click_to_load;
 mod layout;
 mod live_feed;
 mod progress_bar;
+mod source;
 mod todomvc;
 mod visitor;
 
