@@ -117,6 +117,7 @@ impl Layout {
                         h1 { (example.title) }
                         p.blurb { (example.blurb) }
                         div.stage { (demo) }
+                        (super::wire::panel(example.slug))
                     }
                     (super::source::panel(example))
                 }
@@ -290,6 +291,21 @@ section.source summary { padding: 0 1rem .6rem; cursor: pointer; color: #aab2c2;
 .hl-constant, .hl-constant-builtin { color: #f78c6c; } .hl-property { color: #b2ccd6; }
 .hl-label { color: #ff9cac; } .hl-variable-parameter { color: #eeffff; }
 .hl-punctuation-bracket, .hl-punctuation-delimiter { color: #a6accd; }
+section.wire { margin-top: 1.2rem; background: #fff; border: 1px solid var(--line);
+               border-radius: 10px; padding: .8rem 1rem; }
+section.wire h2 { margin: 0 0 .2rem; font-size: 1rem; }
+section.wire .wire_note { margin: 0 0 .6rem; font-size: .85rem; }
+#wire_log { max-height: 28rem; overflow: auto; }
+#wire_log .exchange { border-top: 1px solid var(--line); padding: .5rem 0; font-size: .8rem; }
+#wire_log p { margin: .15rem 0; }
+#wire_log .method { font-weight: 700; color: var(--accent); }
+#wire_log .status { font-weight: 700; color: var(--good); }
+#wire_log .size { color: var(--muted); white-space: nowrap; }
+#wire_log .open { color: var(--good); }
+#wire_log pre { margin: .2rem 0 .3rem; padding: .4rem .6rem; background: var(--bg); border-radius: 6px;
+                font: .75rem/1.4 ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere;
+                max-height: 12rem; overflow: auto; }
+#wire_log .event { margin-left: .6rem; }
 ul.cards { list-style: none; padding: 0; display: grid; gap: 1rem;
            grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }
 ul.cards a { display: block; height: 100%; padding: 1rem; background: #fff; color: inherit;

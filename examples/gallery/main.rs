@@ -17,6 +17,7 @@ mod progress_bar;
 mod source;
 mod todomvc;
 mod visitor;
+mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -41,6 +42,7 @@ pub enum Client {
 /// streams are compressed (brotli or gzip) whenever the browser accepts it.
 pub fn app(client: Client) -> Router {
     let layout = Layout::new(&client);
+    let wire = wire::Wire::new();
     let mut app = Router::new()
         .route("/", get(layout::index).with_state(layout.clone()))
         .nest(
@@ -62,6 +64,7 @@ pub fn app(client: Client) -> Router {
         .nest("/examples/live_feed", live_feed::routes(layout.clone()))
         .nest("/examples/todomvc", todomvc::routes(layout.clone()))
         .route(layout::FAVICON_PATH, get(layout::favicon))
+        .route("/wire/{slug}", get(wire::stream).with_state(wire.clone()))
         .fallback(move || async move { layout.not_found() });
     // Each visitor's todos and contact are their own (a session cookie), and no signals
     // payload of the gallery needs more than 64 KiB: every input has its own, smaller, limit.
@@ -71,7 +74,9 @@ pub fn app(client: Client) -> Router {
             DatastarLayer::new()
                 .compression(true)
                 .signals_limit(64 * 1024),
-        );
+        )
+        // Outside the rest, so that it sees the bytes as they go on the wire.
+        .layer(axum::middleware::from_fn_with_state(wire, wire::tap));
     if let Client::Local(path) = &client {
         let js = std::fs::read(path)
             .unwrap_or_else(|e| panic!("cannot read the Datastar client {}: {e}", path.display()));
