@@ -18,7 +18,9 @@ pub const LOCAL_CLIENT_PATH: &str = "/datastar.js";
 pub struct Example {
     /// The path segment under `/examples/`.
     pub slug: &'static str,
+    /// The name in the nav, on the card and as the page's heading.
     pub title: &'static str,
+    /// One sentence under the title: what the demo shows.
     pub blurb: &'static str,
     /// The example's own source file, shown beside the demo.
     pub source: &'static str,
@@ -41,6 +43,7 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The pages, loading the client from where `client` says.
     pub fn new(client: &Client) -> Self {
         let src = match client {
             Client::Cdn => CDN_CLIENT,
@@ -264,7 +267,8 @@ main.example > section { min-width: 0; }
 @media (max-width: 1000px) { main.example { grid-template-columns: 1fr; } }
 h1 { margin: 0 0 .3rem; font-size: 1.6rem; }
 .blurb { color: var(--muted); margin: 0 0 1rem; }
-.stage { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem; }
+.stage { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem;
+         overflow-x: auto; }
 section.source { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow: auto;
                  background: #1d2330; color: #e6e9f0; border-radius: 10px; padding: .8rem 0 .8rem; }
 @media (max-width: 1000px) { section.source { position: static; max-height: none; } }
@@ -323,6 +327,8 @@ label { display: block; margin: .5rem 0; font-size: .9rem; color: var(--muted); 
 .error { color: var(--bad); font-size: .85rem; }
 .row { display: flex; gap: .5rem; align-items: center; margin-top: .8rem; }
 table { width: 100%; border-collapse: collapse; font-size: .9rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line);
+         overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
+#live_feed.offline #feed_status { display: none; }
 "#;

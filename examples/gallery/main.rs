@@ -11,7 +11,7 @@
 mod active_search;
 mod click_to_edit;
 mod click_to_load;
-mod layout;
+pub mod layout;
 mod live_feed;
 mod progress_bar;
 mod source;

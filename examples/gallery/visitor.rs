@@ -23,7 +23,7 @@ const COOKIE: &str = "gallery_session";
 pub struct VisitorId(u128);
 
 impl VisitorId {
-    fn random() -> Self {
+    pub fn random() -> Self {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).expect("the operating system's random numbers");
         VisitorId(u128::from_le_bytes(bytes))
