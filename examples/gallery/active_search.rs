@@ -90,12 +90,12 @@ fn component(query: &str) -> Markup {
         // Every signal this markup reads is a field of `Search` (`$_searching` is the page's own).
         #![signals = Search]
         div #active_search {
-            div.row {
+            div.search_box {
                 input #search type="text" placeholder="Search by name or email"
                     data-bind:search maxlength=(MAX_SEARCH)
                     data-indicator:_searching
                     "data-on:input__debounce.200ms"="@get('/examples/active_search/search')";
-                // Always there, only hidden: showing it moves nothing.
+                // Always there, only hidden, and over the input's end: showing it moves nothing.
                 span #spinner.muted aria-live="polite" style="visibility: hidden"
                     data-style:visibility="$_searching ? 'visible' : 'hidden'" { "Searching…" }
             }

@@ -257,7 +257,7 @@ div.start { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 div.start > section { min-width: 0; }
 pre.snippet { margin: 0 0 1rem; background: #1d2330; color: #e6e9f0; border-radius: 10px;
               padding: .9rem 1.1rem; overflow: auto; font: .8rem/1.45 ui-monospace, monospace; }
-pre.snippet.error { color: #ffb4ab; }
+pre.snippet.error { color: #ffb4ab; white-space: pre-wrap; }
 ul.points { padding-left: 1.1rem; line-height: 1.5; } ul.points li { margin: .4rem 0; }
 p.links { font-size: .95rem; }
 main { padding: 1.5rem; max-width: 1500px; margin: 0 auto; }
@@ -304,7 +304,7 @@ section.wire .wire_note { margin: 0 0 .6rem; font-size: .85rem; }
 #wire_log p { margin: .15rem 0; }
 #wire_log .method { font-weight: 700; color: var(--accent); }
 #wire_log .status { font-weight: 700; color: var(--good); }
-#wire_log .size { color: var(--muted); white-space: nowrap; }
+#wire_log .size { color: var(--muted); }
 #wire_log .open { color: var(--good); }
 #wire_log pre { margin: .2rem 0 .3rem; padding: .4rem .6rem; background: var(--bg); border-radius: 6px;
                 font: .75rem/1.4 ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere;
@@ -327,8 +327,12 @@ label { display: block; margin: .5rem 0; font-size: .9rem; color: var(--muted); 
 .error { color: var(--bad); font-size: .85rem; }
 .row { display: flex; gap: .5rem; align-items: center; margin-top: .8rem; }
 table { width: 100%; border-collapse: collapse; font-size: .9rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line);
-         overflow-wrap: anywhere; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
+#active_search td:last-child { overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
+.search_box { position: relative; margin-top: .8rem; }
+.search_box input { padding-right: 6.5rem; }
+#spinner { position: absolute; right: .7rem; top: 50%; transform: translateY(-50%);
+           font-size: .85rem; pointer-events: none; }
 #live_feed.offline #feed_status { display: none; }
 "#;

@@ -267,10 +267,10 @@ fn paragraphs(doc: &[String]) -> Vec<Markup> {
     doc.split(|line| line.is_empty())
         .filter(|lines| !lines.is_empty())
         .map(|lines| {
-            let text = lines.join(" ");
+            let text = strip_links(&lines.join(" "));
             html! {
                 @for (i, piece) in text.split('`').enumerate() {
-                    @if i % 2 == 1 { code { (piece) } } @else { (strip_links(piece)) }
+                    @if i % 2 == 1 { code { (piece) } } @else { (piece) }
                 }
             }
         })

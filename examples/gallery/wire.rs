@@ -46,6 +46,11 @@ pub const LOG_BUDGET: usize = 48 * 1024;
 pub const MAX_LOGS: usize = 200;
 /// The most exchanges one panel shows, newest first.
 const SHOWN: usize = 8;
+/// The most events the panel shows of one exchange, the latest.
+const SHOWN_EVENTS: usize = 5;
+/// The least time between two renderings of one panel: a fast stream (the progress bar sends
+/// 17 events a second) is shown in batches instead of costing a morph per event.
+const PACE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The logs of every visitor.
 #[derive(Clone)]
@@ -459,6 +464,8 @@ pub async fn stream(
             if sender.send(patch!(panel)).await.is_err() {
                 return;
             }
+            // Pacing, not waiting for anything: changes meanwhile are shown together next.
+            tokio::time::sleep(PACE).await;
             tokio::select! {
                 changed = changes.changed() => if changed.is_err() { return },
                 () = sender.closed() => return,
@@ -522,10 +529,11 @@ fn entries(log: &Log, prefix: &str) -> Markup {
                             None => { span.muted { "waiting…" } }
                         }
                     }
-                    @if exchange.dropped > 0 {
-                        p.muted.dropped { (exchange.dropped) " earlier events not kept" }
+                    @let hidden = exchange.dropped + exchange.events.len().saturating_sub(SHOWN_EVENTS);
+                    @if hidden > 0 {
+                        p.muted.dropped { "… " (hidden) " earlier events" }
                     }
-                    @for event in &exchange.events {
+                    @for event in exchange.events.iter().skip(exchange.events.len().saturating_sub(SHOWN_EVENTS)) {
                         div.event {
                             span.size {
                                 (size(event.plain)) " → " @if event.approximate { "≈" } (size(event.wire))
@@ -551,5 +559,52 @@ fn size(bytes: usize) -> String {
         format!("{bytes} B")
     } else {
         format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_stays_within_its_bounds() {
+        let mut log = Log::new();
+        for n in 0..100 {
+            let id = log.begin(
+                "GET".into(),
+                format!("/examples/x/{n}"),
+                Text::of(&[b'x'; 5000]),
+            );
+            log.with(id, |exchange| {
+                for _ in 0..50 {
+                    exchange.events.push_back(Event {
+                        text: Text::of(&[b'y'; 9000]),
+                        plain: 9000,
+                        wire: 10,
+                        approximate: false,
+                    });
+                    if exchange.events.len() > MAX_EVENTS {
+                        exchange.events.pop_front();
+                        exchange.dropped += 1;
+                    }
+                }
+                (MAX_EVENTS * MAX_TEXT) as isize
+            });
+            let held: usize = log.exchanges.iter().map(Exchange::text_bytes).sum();
+            assert_eq!(held, log.bytes, "the count is right");
+            assert!(log.bytes <= LOG_BUDGET, "{} bytes", log.bytes);
+            assert!(log.exchanges.len() <= MAX_EXCHANGES);
+        }
+        let last = log.exchanges.back().unwrap();
+        assert_eq!(last.signals.kept.len(), MAX_TEXT);
+        assert_eq!(last.signals.cut(), 5000 - MAX_TEXT);
+    }
+
+    #[test]
+    fn text_is_cut_at_a_character_boundary() {
+        let text = Text::of("é".repeat(MAX_TEXT).as_bytes());
+        assert!(text.kept.len() <= MAX_TEXT);
+        assert!(text.kept.chars().all(|c| c == 'é'));
+        assert_eq!(text.len, 2 * MAX_TEXT);
     }
 }
