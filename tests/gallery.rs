@@ -329,3 +329,129 @@ async fn the_landing_page_404_favicon_and_nav() {
     assert!(!example.contains("<a href=\"/\" aria-current"));
     assert!(example.contains("rel=\"icon\""));
 }
+
+/// Reads the stream's chunks until one holds every one of `needles`; returns that chunk.
+async fn until(stream: &mut datastar_tests::Stream, needles: &[&str]) -> String {
+    loop {
+        let chunk = stream.next_chunk().await.expect("the stream stays open");
+        let text = String::from_utf8(chunk.to_vec()).unwrap();
+        if needles.iter().all(|n| text.contains(n)) {
+            return text;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_wire_streams_each_visitors_own_exchanges_escaped_with_both_sizes() {
+    let addr = gallery().await;
+    let (mut alice, mut bob) = (Visitor::new(addr).await, Visitor::new(addr).await);
+    alice.page("/examples/click_to_edit").await;
+    bob.page("/examples/click_to_edit").await;
+    let wire = |cookie: String| async move {
+        let headers = [("datastar-request", "true"), ("cookie", cookie.as_str())];
+        datastar_tests::Stream::get(addr, "/wire/click_to_edit", &headers).await
+    };
+    let mut alices = wire(alice.cookie.clone().unwrap()).await;
+    until(&mut alices, &["Nothing yet."]).await;
+
+    // Alice's edit, asked for with brotli as Chromium does.
+    let cookie = alice.cookie.clone().unwrap();
+    let mut client = Client::http1(addr).await;
+    let headers = [
+        ("datastar-request", "true"),
+        ("cookie", cookie.as_str()),
+        ("accept-encoding", "br"),
+    ];
+    let response = client
+        .send(
+            Method::GET,
+            "/examples/click_to_edit/contact/1/edit",
+            &headers,
+            String::new(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let compressed = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let shown = until(
+        &mut alices,
+        &[
+            "/examples/click_to_edit/contact/1/edit",
+            "text/event-stream, br · 1 event",
+        ],
+    )
+    .await;
+    assert!(shown.contains("event: datastar-patch-elements"), "{shown}");
+    // The event as text, escaped into the panel: its markup shows, it does not run.
+    assert!(
+        shown.contains("&lt;div id=&quot;contact_1&quot;"),
+        "{shown}"
+    );
+    let sizes = shown
+        .split("<span class=\"size\">")
+        .nth(1)
+        .and_then(|s| s.split(" on the wire").next())
+        .unwrap();
+    let sizes: Vec<usize> = sizes
+        .split(" → ")
+        .map(|s| s.trim_end_matches(" B").parse().unwrap())
+        .collect();
+    assert!(sizes[1] < sizes[0], "brotli makes it smaller: {sizes:?}");
+    assert_eq!(sizes[1], compressed.len(), "the wire size is the body's");
+
+    // Signals that would close the panel's markup are shown as text.
+    let hostile = r#"{"first":"</pre><script>alert(1)</script>","last":"B","email":"x"}"#;
+    let (status, _) = alice
+        .send(Method::PUT, "/examples/click_to_edit/contact/1", hostile)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = until(&mut alices, &["PUT"]).await;
+    assert!(
+        shown.contains("&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{shown}"
+    );
+    assert!(!shown.contains("<script>alert"), "{shown}");
+
+    // Bob sees none of it.
+    let mut bobs = wire(bob.cookie.clone().unwrap()).await;
+    until(&mut bobs, &["Nothing yet."]).await;
+
+    // Only the examples have a wire.
+    let (status, _) = alice.send(Method::GET, "/wire/no_such_example", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn click_to_edit_resets_and_active_search_says_when_no_one_matches() {
+    let addr = gallery().await;
+    let mut visitor = Visitor::new(addr).await;
+    visitor.page("/examples/click_to_edit").await;
+    let contact = r#"{"first":"Ada","last":"Lovelace","email":"ada@lovelace.org"}"#;
+    let (status, saved) = visitor
+        .send(Method::PUT, "/examples/click_to_edit/contact/1", contact)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(saved.contains("Ada"), "{saved}");
+    let (status, reset) = visitor
+        .send(Method::PATCH, "/examples/click_to_edit/contact/1/reset", "")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        reset.contains(r#"<span class="first">Joe</span>"#),
+        "{reset}"
+    );
+    let (_, view) = visitor
+        .send(Method::GET, "/examples/click_to_edit/contact/1", "")
+        .await;
+    assert!(
+        view.contains(r#"<span class="first">Joe</span>"#),
+        "stored: {view}"
+    );
+
+    let query = "/examples/active_search/search?datastar=%7B%22search%22%3A%22zzz%22%7D";
+    let (status, found) = visitor.send(Method::GET, query, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(found.contains("No one matches “zzz”."), "{found}");
+}

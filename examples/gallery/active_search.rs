@@ -3,7 +3,9 @@
 //! The input is bound to `$search`; each keystroke, debounced by 200 ms, sends it with a GET.
 //! The server answers with the whole component, input included: morphing leaves the focused
 //! input and what is typed in it alone, and changes only the rows. `data-indicator` sets
-//! `$searching` while a request is in flight, which shows the spinner.
+//! `$_searching` while a request is in flight, which shows "Searching…" in a place kept for it
+//! (so nothing moves); the `_` keeps that signal in the browser, out of every request. A
+//! search that matches nobody says so in the table.
 
 use std::time::Duration;
 
@@ -85,21 +87,26 @@ fn component(query: &str) -> Markup {
         })
         .collect();
     html! {
-        // Every signal this markup reads is a field of `Search` (`$searching` is the page's own).
+        // Every signal this markup reads is a field of `Search` (`$_searching` is the page's own).
         #![signals = Search]
         div #active_search {
-            div.row {
+            div.search_box {
                 input #search type="text" placeholder="Search by name or email"
                     data-bind:search maxlength=(MAX_SEARCH)
-                    data-indicator:searching
+                    data-indicator:_searching
                     "data-on:input__debounce.200ms"="@get('/examples/active_search/search')";
-                span #spinner.muted data-show="$searching" style="display: none" { "Searching…" }
+                // Always there, only hidden, and over the input's end: showing it moves nothing.
+                span #spinner.muted aria-live="polite" style="visibility: hidden"
+                    data-style:visibility="$_searching ? 'visible' : 'hidden'" { "Searching…" }
             }
             table {
                 thead { tr { th { "First" } th { "Last" } th { "Email" } } }
                 tbody #results {
                     @for (first, last, email) in &matches {
                         tr { td { (first) } td { (last) } td { (email) } }
+                    }
+                    @if matches.is_empty() && !too_long {
+                        tr #no_match { td.muted colspan="3" { "No one matches “" (query) "”." } }
                     }
                 }
             }

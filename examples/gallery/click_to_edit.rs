@@ -3,6 +3,9 @@
 //! The page holds an empty `#contact_1` that fetches its content on load (`data-init`). Edit
 //! swaps in a form whose inputs are bound to signals; Save sends those signals with PUT, and
 //! the server answers with the contact, or with the same form and the errors beside the fields.
+//! Reset (PATCH) puts the contact back as it was. Each button sets `$_loading` while its
+//! request is in flight (`data-indicator`), which shows "Loading…" and disables the buttons;
+//! the `_` keeps that signal in the browser.
 //!
 //! Each visitor edits their own copy of the contact (a session cookie); names are at most 50
 //! characters and the email 254, and only the contacts that exist can be saved.
@@ -106,6 +109,7 @@ pub fn routes(layout: Layout) -> Router {
         .route("/", get(move || async move { page(&layout) }))
         .route("/contact/{id}", get(view).put(save))
         .route("/contact/{id}/edit", get(edit))
+        .route("/contact/{id}/reset", patch(reset))
         .with_state(Visitors::new(first_book))
 }
 
@@ -116,6 +120,9 @@ fn page(layout: &Layout) -> Markup {
             div #contact_1 data-init="@get('/examples/click_to_edit/contact/1')" {
                 p.muted { "Loading…" }
             }
+            // Outside the contact, which every answer replaces; it takes its room even hidden.
+            p #contact_loading.muted aria-live="polite" style="visibility: hidden"
+                data-style:visibility="$_loading ? 'visible' : 'hidden'" { "Loading…" }
         },
     )
 }
@@ -138,7 +145,12 @@ fn shown(id: u32, contact: &Contact) -> Markup {
             p { strong { "First name: " } span.first { (contact.first) } }
             p { strong { "Last name: " } span.last { (contact.last) } }
             p { strong { "Email: " } span.email { (contact.email) } }
-            button.edit data-on:click={"@get(" (js(&format!("{}/edit", url(id)))) ")"} { "Edit" }
+            div.row {
+                button.edit data-indicator:_loading data-attr:disabled="$_loading"
+                    data-on:click={"@get(" (js(&format!("{}/edit", url(id)))) ")"} { "Edit" }
+                button.secondary.reset data-indicator:_loading data-attr:disabled="$_loading"
+                    data-on:click={"@patch(" (js(&format!("{}/reset", url(id)))) ")"} { "Reset" }
+            }
         }
     }
 }
@@ -168,6 +180,16 @@ async fn save(
     Ok(shown(id, &contact))
 }
 
+/// `PATCH /contact/{id}/reset`: the contact as a new visitor sees it.
+#[fragment]
+async fn reset(Mine(contacts): Mine<Book>, Path(id): Path<u32>) -> Markup {
+    let first = first_book().remove(&id).unwrap_or_default();
+    if let Some(stored) = contacts.lock().unwrap().get_mut(&id) {
+        *stored = first.clone();
+    }
+    shown(id, &first)
+}
+
 fn form(id: u32, contact: &Contact, errors: &Errors) -> Markup {
     // `data-signals` seeds the signals that the inputs bind; morphing keeps what the user typed.
     // `js`, not `serde_json::to_string`: the values are user text, and plain JSON could run it.
@@ -177,8 +199,10 @@ fn form(id: u32, contact: &Contact, errors: &Errors) -> Markup {
             (field("Last name", "last", errors.last))
             (field("Email", "email", errors.email))
             div.row {
-                button.save data-on:click={"@put(" (js(&url(id))) ")"} { "Save" }
-                button.secondary.cancel data-on:click={"@get(" (js(&url(id))) ")"} { "Cancel" }
+                button.save data-indicator:_loading data-attr:disabled="$_loading"
+                    data-on:click={"@put(" (js(&url(id))) ")"} { "Save" }
+                button.secondary.cancel data-indicator:_loading data-attr:disabled="$_loading"
+                    data-on:click={"@get(" (js(&url(id))) ")"} { "Cancel" }
             }
         }
     }

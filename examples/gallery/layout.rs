@@ -18,7 +18,9 @@ pub const LOCAL_CLIENT_PATH: &str = "/datastar.js";
 pub struct Example {
     /// The path segment under `/examples/`.
     pub slug: &'static str,
+    /// The name in the nav, on the card and as the page's heading.
     pub title: &'static str,
+    /// One sentence under the title: what the demo shows.
     pub blurb: &'static str,
     /// The example's own source file, shown beside the demo.
     pub source: &'static str,
@@ -41,6 +43,7 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The pages, loading the client from where `client` says.
     pub fn new(client: &Client) -> Self {
         let src = match client {
             Client::Cdn => CDN_CLIENT,
@@ -117,13 +120,9 @@ impl Layout {
                         h1 { (example.title) }
                         p.blurb { (example.blurb) }
                         div.stage { (demo) }
+                        (super::wire::panel(example.slug))
                     }
-                    section.source {
-                        h2 { "examples/gallery/" (example.slug) ".rs" }
-                        pre { code { @for line in example.source.lines() {
-                            span.line { (line) } "\n"
-                        } } }
-                    }
+                    (super::source::panel(example))
                 }
             },
         )
@@ -258,7 +257,7 @@ div.start { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 div.start > section { min-width: 0; }
 pre.snippet { margin: 0 0 1rem; background: #1d2330; color: #e6e9f0; border-radius: 10px;
               padding: .9rem 1.1rem; overflow: auto; font: .8rem/1.45 ui-monospace, monospace; }
-pre.snippet.error { color: #ffb4ab; }
+pre.snippet.error { color: #ffb4ab; white-space: pre-wrap; }
 ul.points { padding-left: 1.1rem; line-height: 1.5; } ul.points li { margin: .4rem 0; }
 p.links { font-size: .95rem; }
 main { padding: 1.5rem; max-width: 1500px; margin: 0 auto; }
@@ -268,17 +267,49 @@ main.example > section { min-width: 0; }
 @media (max-width: 1000px) { main.example { grid-template-columns: 1fr; } }
 h1 { margin: 0 0 .3rem; font-size: 1.6rem; }
 .blurb { color: var(--muted); margin: 0 0 1rem; }
-.stage { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem; }
-section.source h2 { font: 600 .85rem ui-monospace, monospace; color: var(--muted); margin: .4rem 0; }
-section.source pre { margin: 0; background: #1d2330; color: #e6e9f0; border-radius: 10px;
-                     padding: 1rem 1.2rem 1rem .4rem; overflow: auto; max-height: 80vh;
-                     font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, monospace;
-                     white-space: pre-wrap; overflow-wrap: anywhere; counter-reset: line; }
-section.source { position: sticky; top: 1rem; }
-section.source .line { display: inline-block; width: 100%; padding-left: 3.4em; text-indent: -3.4em; }
-section.source .line::before { counter-increment: line; content: counter(line);
-                     display: inline-block; width: 2.6em; margin-right: .8em; text-align: right;
-                     color: #7d8597; text-indent: 0; user-select: none; }
+.stage { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1.2rem;
+         overflow-x: auto; }
+section.source { position: sticky; top: 1rem; max-height: calc(100vh - 2rem); overflow: auto;
+                 background: #1d2330; color: #e6e9f0; border-radius: 10px; padding: .8rem 0 .8rem; }
+@media (max-width: 1000px) { section.source { position: static; max-height: none; } }
+section.source .source_head { display: flex; justify-content: space-between; align-items: center;
+                 gap: 1rem; padding: 0 1rem; }
+section.source h2 { font: 600 .85rem ui-monospace, monospace; color: #aab2c2; margin: .2rem 0; }
+section.source button { border-color: #5d6675; background: transparent; color: #e6e9f0;
+                 padding: .2rem .7rem; font-size: .85rem; }
+section.source .about { padding: 0 1rem; font-size: .88rem; line-height: 1.5; color: #c9cfdb; }
+section.source .about p { margin: .5rem 0; }
+section.source .about code { color: #ffc83d; }
+section.source p.order { padding: 0 1rem; margin: .6rem 0; font-size: .8rem; color: #8d96a8; }
+section.source pre.code { margin: 0; font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
+section.source .chunk { display: block; margin-bottom: .9em; }
+section.source .line { display: grid; grid-template-columns: 3.2em 1fr; }
+section.source .ln { text-align: right; padding-right: .9em; color: #6b7385; user-select: none; }
+section.source .text { white-space: pre-wrap; overflow-wrap: anywhere; padding-right: 1rem; }
+section.source details { margin: 0 0 0; border-top: 1px solid #2f3747; padding-top: .6rem; }
+section.source summary { padding: 0 1rem .6rem; cursor: pointer; color: #aab2c2; font-size: .85rem; }
+.hl-keyword, .hl-operator { color: #c792ea; } .hl-function, .hl-function-method { color: #82aaff; }
+.hl-function-macro { color: #89ddff; } .hl-type, .hl-type-builtin, .hl-constructor { color: #ffcb6b; }
+.hl-string { color: #c3e88d; } .hl-escape { color: #f78c6c; } .hl-comment { color: #7f8aa0; font-style: italic; }
+.hl-comment-documentation { color: #98a5bd; } .hl-attribute { color: #f07178; }
+.hl-constant, .hl-constant-builtin { color: #f78c6c; } .hl-property { color: #b2ccd6; }
+.hl-label { color: #ff9cac; } .hl-variable-parameter { color: #eeffff; }
+.hl-punctuation-bracket, .hl-punctuation-delimiter { color: #a6accd; }
+section.wire { margin-top: 1.2rem; background: #fff; border: 1px solid var(--line);
+               border-radius: 10px; padding: .8rem 1rem; }
+section.wire h2 { margin: 0 0 .2rem; font-size: 1rem; }
+section.wire .wire_note { margin: 0 0 .6rem; font-size: .85rem; }
+#wire_log { max-height: 28rem; overflow: auto; }
+#wire_log .exchange { border-top: 1px solid var(--line); padding: .5rem 0; font-size: .8rem; }
+#wire_log p { margin: .15rem 0; }
+#wire_log .method { font-weight: 700; color: var(--accent); }
+#wire_log .status { font-weight: 700; color: var(--good); }
+#wire_log .size { color: var(--muted); }
+#wire_log .open { color: var(--good); }
+#wire_log pre { margin: .2rem 0 .3rem; padding: .4rem .6rem; background: var(--bg); border-radius: 6px;
+                font: .75rem/1.4 ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere;
+                max-height: 12rem; overflow: auto; }
+#wire_log .event { margin-left: .6rem; }
 ul.cards { list-style: none; padding: 0; display: grid; gap: 1rem;
            grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); }
 ul.cards a { display: block; height: 100%; padding: 1rem; background: #fff; color: inherit;
@@ -297,5 +328,11 @@ label { display: block; margin: .5rem 0; font-size: .9rem; color: var(--muted); 
 .row { display: flex; gap: .5rem; align-items: center; margin-top: .8rem; }
 table { width: 100%; border-collapse: collapse; font-size: .9rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); }
+#active_search td:last-child { overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
+.search_box { position: relative; margin-top: .8rem; }
+.search_box input { padding-right: 6.5rem; }
+#spinner { position: absolute; right: .7rem; top: 50%; transform: translateY(-50%);
+           font-size: .85rem; pointer-events: none; }
+#live_feed.offline #feed_status { display: none; }
 "#;

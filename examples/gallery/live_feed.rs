@@ -74,7 +74,14 @@ fn demo() -> Markup {
         // Every signal this markup reads is a field of `Draft`, or the build fails.
         #![signals = Draft]
         // The stream belongs to an element that no patch replaces, so it lives as long as the page.
-        div #live_feed data-signals="{message: '', error: ''}" data-init="@get('/examples/live_feed/updates')" {
+        // The client reports its stream's trouble as `datastar-fetch` events: while it retries,
+        // `$_offline` (kept in the browser by its `_`) says so instead of "● live".
+        div #live_feed data-signals="{message: '', error: '', _offline: false}" data-init="@get('/examples/live_feed/updates')"
+            data-class:offline="$_offline"
+            data-on:datastar-fetch="if (evt.detail.el !== el) return; \
+                const type = evt.detail.type; \
+                if (type === 'error' || type === 'retrying' || type === 'retries-failed') $_offline = true; \
+                else if (type === 'datastar-patch-elements') $_offline = false" {
             div.row {
                 input #message type="text" placeholder="Say something" data-bind:message
                     maxlength=(MAX_POST)
@@ -83,6 +90,9 @@ fn demo() -> Markup {
             }
             p #message_error.error data-show="$error" data-text="$error" {}
             p #feed_status.muted { "connecting…" }
+            p #feed_offline.error style="display: none" data-show="$_offline" {
+                "○ offline: the server cannot be reached; reconnecting…"
+            }
             ul #posts {}
         }
     }

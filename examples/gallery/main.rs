@@ -11,11 +11,13 @@
 mod active_search;
 mod click_to_edit;
 mod click_to_load;
-mod layout;
+pub mod layout;
 mod live_feed;
 mod progress_bar;
+mod source;
 mod todomvc;
 mod visitor;
+mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -40,6 +42,7 @@ pub enum Client {
 /// streams are compressed (brotli or gzip) whenever the browser accepts it.
 pub fn app(client: Client) -> Router {
     let layout = Layout::new(&client);
+    let wire = wire::Wire::new();
     let mut app = Router::new()
         .route("/", get(layout::index).with_state(layout.clone()))
         .nest(
@@ -61,6 +64,7 @@ pub fn app(client: Client) -> Router {
         .nest("/examples/live_feed", live_feed::routes(layout.clone()))
         .nest("/examples/todomvc", todomvc::routes(layout.clone()))
         .route(layout::FAVICON_PATH, get(layout::favicon))
+        .route("/wire/{slug}", get(wire::stream).with_state(wire.clone()))
         .fallback(move || async move { layout.not_found() });
     // Each visitor's todos and contact are their own (a session cookie), and no signals
     // payload of the gallery needs more than 64 KiB: every input has its own, smaller, limit.
@@ -70,7 +74,9 @@ pub fn app(client: Client) -> Router {
             DatastarLayer::new()
                 .compression(true)
                 .signals_limit(64 * 1024),
-        );
+        )
+        // Outside the rest, so that it sees the bytes as they go on the wire.
+        .layer(axum::middleware::from_fn_with_state(wire, wire::tap));
     if let Client::Local(path) = &client {
         let js = std::fs::read(path)
             .unwrap_or_else(|e| panic!("cannot read the Datastar client {}: {e}", path.display()));
@@ -82,44 +88,34 @@ pub fn app(client: Client) -> Router {
     app
 }
 
+/// The gallery's command line.
+#[derive(clap::Parser, Debug)]
+#[command(name = "gallery", about = "The Datastar for Rust examples gallery")]
 struct Args {
+    /// The port to listen on, on 127.0.0.1.
+    #[arg(long, default_value_t = 3000)]
     port: u16,
-    client: Client,
+    /// Serve this local Datastar client instead of loading it from the CDN (for offline use).
+    #[arg(long, env = "DATASTAR_JS", value_name = "PATH")]
+    datastar_js: Option<PathBuf>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        port: 3000,
-        client: std::env::var_os("DATASTAR_JS").map_or(Client::Cdn, |p| Client::Local(p.into())),
-    };
-    let mut argv = std::env::args().skip(1);
-    while let Some(arg) = argv.next() {
-        let mut value = || argv.next().ok_or(format!("`{arg}` needs a value"));
-        match arg.as_str() {
-            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--datastar-js" => args.client = Client::Local(value()?.into()),
-            "-h" | "--help" => {
-                return Err("usage: gallery [--port PORT] [--datastar-js PATH]".into());
-            }
-            other => return Err(format!("unknown argument `{other}` (try --help)")),
-        }
+impl Args {
+    fn client(&self) -> Client {
+        self.datastar_js.clone().map_or(Client::Cdn, Client::Local)
     }
-    Ok(args)
 }
 
 #[tokio::main]
 async fn main() {
-    let args = parse_args().unwrap_or_else(|message| {
-        eprintln!("{message}");
-        std::process::exit(2);
-    });
+    let args = <Args as clap::Parser>::parse();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("Datastar examples gallery on http://{addr}");
     // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
-    datastar_runtime::serve(listener, app(args.client))
+    datastar_runtime::serve(listener, app(args.client()))
         .await
         .unwrap();
 }

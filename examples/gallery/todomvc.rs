@@ -2,18 +2,25 @@
 //!
 //! Every action sends the signals (`$input`, `$title`, `$filter`) and gets the whole app back;
 //! morphing patches only what changed, so focus, the caret and typed text survive. Double-click
-//! a todo to edit it: Enter saves, Escape cancels, an empty title deletes.
+//! a todo to edit it (the field takes the focus): Enter or leaving the field saves, Escape
+//! cancels, an empty title deletes.
+//!
+//! The list, the filter and the todo being edited are the visitor's, as in the official
+//! example: each tab keeps a stream open (`GET /updates`, a [`Hub`] topic per visitor), and
+//! every change is published to it, so a second tab shows it at once.
 //!
 //! Each visitor has their own list (a session cookie), of at most 100 todos of at most 200
 //! characters; anything longer or more is refused with a message under the input.
 
 use std::sync::{Arc, Mutex};
 
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
 use datastar_runtime::prelude::*;
 use serde::Deserialize;
 
 use super::layout::{Example, Layout};
-use super::visitor::{Mine, Visitors};
+use super::visitor::{VisitorId, Visitors};
 
 pub const EXAMPLE: Example = Example {
     slug: "todomvc",
@@ -51,6 +58,10 @@ struct Todo {
 struct Todos {
     items: Vec<Todo>,
     next_id: u32,
+    /// `all`, `active` or `completed`.
+    filter: &'static str,
+    /// The todo being edited, if any.
+    editing: Option<u32>,
 }
 
 type Store = Arc<Mutex<Todos>>;
@@ -72,25 +83,51 @@ struct AppSignals {
 
 /// A new visitor's list.
 fn first_todos() -> Todos {
-    let mut todos = Todos::default();
+    let mut todos = Todos {
+        filter: "all",
+        ..Todos::default()
+    };
     for title in ["Taste Datastar", "Write a Rust handler"] {
         todos.add(title);
     }
     todos
 }
 
+/// Every visitor's list, and the hub that tells each visitor's tabs about a change.
+#[derive(Clone)]
+struct Todomvc {
+    visitors: Visitors<Todos>,
+    hub: Hub<VisitorId>,
+}
+
+impl FromRef<Todomvc> for Visitors<Todos> {
+    fn from_ref(state: &Todomvc) -> Self {
+        state.visitors.clone()
+    }
+}
+
 pub fn routes(layout: Layout) -> Router {
+    let visitors = Visitors::new(first_todos);
+    // A tab that fell behind gets the app as it is now.
+    let hub = Hub::new({
+        let visitors = visitors.clone();
+        move |id: &VisitorId| [patch!(app(&visitors.of(*id).lock().unwrap()))]
+    });
     Router::new()
         .route(
             "/",
-            get(move |Mine(store): Mine<Todos>| async move {
-                let app = app(&store.lock().unwrap(), "all", None);
+            get(move |session: Session| async move {
+                let todos = session.store.lock().unwrap();
+                let signals =
+                    serde_json::json!({"input": "", "title": "", "filter": todos.filter, "error": ""});
                 layout.example(
                     &EXAMPLE,
-                    html! { div data-signals="{input: '', title: '', filter: 'all', error: ''}" { (app) } },
+                    // The stream belongs to an element no patch replaces: it lives as long as the tab.
+                    html! { div data-signals=(js(&signals)) data-init={"@get(" (js(&format!("{BASE}/updates"))) ")"} { (app(&todos)) } },
                 )
             }),
         )
+        .route("/updates", get(updates))
         .route("/app", get(show))
         .route("/add", post(add))
         .route("/toggle_all", post(toggle_all))
@@ -98,7 +135,54 @@ pub fn routes(layout: Layout) -> Router {
         .route("/{id}/toggle", post(toggle))
         .route("/{id}/edit", get(edit))
         .route("/{id}", put(rename).delete(remove))
-        .with_state(Visitors::new(first_todos))
+        .with_state(Todomvc { visitors, hub })
+}
+
+/// The visitor's list, and the way to their other tabs.
+struct Session {
+    store: Store,
+    visitor: Option<VisitorId>,
+    hub: Hub<VisitorId>,
+}
+
+impl FromRequestParts<Todomvc> for Session {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Todomvc,
+    ) -> Result<Self, Self::Rejection> {
+        let visitor = parts.extensions.get::<VisitorId>().copied();
+        Ok(Session {
+            // Outside the gallery's sessions every request is a new visitor, whose list is not kept.
+            store: visitor.map_or_else(
+                || Arc::new(Mutex::new(first_todos())),
+                |id| state.visitors.of(id),
+            ),
+            visitor,
+            hub: state.hub.clone(),
+        })
+    }
+}
+
+impl Session {
+    /// The app as it is now: sent to every open tab of the visitor, and returned to this one.
+    fn changed(&self) -> Markup {
+        let app = app(&self.store.lock().unwrap());
+        if let Some(visitor) = &self.visitor {
+            self.hub.publish(visitor, patch!(app.clone()));
+        }
+        app
+    }
+}
+
+/// `GET /updates`: the app now, then each time it changes in any of the visitor's tabs.
+async fn updates(session: Session) -> Subscription<VisitorId> {
+    let visitor = session.visitor.unwrap_or_else(VisitorId::random);
+    // Subscribe before the snapshot, so that no change falls between the two.
+    let subscription = session.hub.subscribe(visitor);
+    let now = app(&session.store.lock().unwrap());
+    subscription.first([patch!(now)])
 }
 
 /// Why `title` cannot be saved, if it cannot.
@@ -123,8 +207,9 @@ impl Todos {
     }
 }
 
-/// The whole app, filtered, with the todo `editing` (if any) as an input.
-fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
+/// The whole app, filtered, with the todo being edited (if any) as an input.
+fn app(todos: &Todos) -> Markup {
+    let (filter, editing) = (todos.filter, todos.editing);
     let left = todos.items.iter().filter(|t| !t.done).count();
     let shown = todos.items.iter().filter(|t| match filter {
         "active" => !t.done,
@@ -180,9 +265,12 @@ fn item(todo: &Todo, editing: bool) -> Markup {
         li id={"todo_" (todo.id)} .done[todo.done] {
             @if editing {
                 // `js` keeps the title inert: plain JSON would let a title run script (see its docs).
+                // Focused as it appears; leaving it saves (Enter leaves it), unless Escape cancelled.
                 input.edit data-signals:title=(js(&todo.title)) data-bind:title
                     maxlength=(MAX_TITLE)
-                    data-on:keydown={"evt.key === 'Enter' && @put(" (js(&url)) "); evt.key === 'Escape' && @get(" (js(&format!("{BASE}/app"))) ")"};
+                    data-init="$_cancel = false; el.focus()"
+                    data-on:keydown={"evt.key === 'Enter' && el.blur(); evt.key === 'Escape' && ($_cancel = true, @get(" (js(&format!("{BASE}/app"))) "))"}
+                    data-on:blur={"$_cancel || @put(" (js(&url)) ")"};
             } @else {
                 input.toggle type="checkbox" checked[todo.done] data-on:change={"@post(" (js(&format!("{url}/toggle"))) ")"};
                 label.title data-on:dblclick={"@get(" (js(&format!("{url}/edit"))) ")"} { (todo.title) }
@@ -192,26 +280,31 @@ fn item(todo: &Todo, editing: bool) -> Markup {
     }
 }
 
-/// The whole app; no selector is needed, it morphs the element with its id, `#todomvc`.
-fn render(store: &Store, signals: &AppSignals, editing: Option<u32>) -> Markup {
-    app(&store.lock().unwrap(), &signals.filter, editing)
-}
-
-/// `GET /app`: the app as it is (a filter changed, or an edit was cancelled).
+/// `GET /app`: the app with `$filter` applied, not editing (a filter changed, or an edit was
+/// cancelled). No selector is needed: the app morphs the element with its id, `#todomvc`.
 #[fragment]
-async fn show(Mine(store): Mine<Todos>, ReadSignals(signals): ReadSignals<AppSignals>) -> Markup {
-    render(&store, &signals, None)
+async fn show(session: Session, ReadSignals(signals): ReadSignals<AppSignals>) -> Markup {
+    {
+        let mut todos = session.store.lock().unwrap();
+        todos.filter = match signals.filter.as_str() {
+            "active" => "active",
+            "completed" => "completed",
+            _ => "all",
+        };
+        todos.editing = None;
+    }
+    session.changed()
 }
 
 /// `POST /add`: adds `$input` and empties it, or says why not in `$error`.
 #[fragment]
 async fn add(
-    Mine(store): Mine<Todos>,
-    ReadSignals(signals_in): ReadSignals<AppSignals>,
+    session: Session,
+    ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> (Markup, PatchSignals) {
-    let title = signals_in.input.trim();
+    let title = signals.input.trim();
     let refused = too_long(title).or_else(|| {
-        let mut todos = store.lock().unwrap();
+        let mut todos = session.store.lock().unwrap();
         if todos.items.len() >= MAX_TODOS {
             return Some(format!("At most {MAX_TODOS} todos: clear some first."));
         }
@@ -224,59 +317,52 @@ async fn add(
         Some(error) => signals!({ "error": error }),
         None => signals!({ "input": "", "error": "" }),
     };
-    (render(&store, &signals_in, None), signals)
+    (session.changed(), signals)
 }
 
 #[fragment]
-async fn toggle(
-    Mine(store): Mine<Todos>,
-    Path(id): Path<u32>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Markup {
-    if let Some(todo) = store.lock().unwrap().find(id) {
+async fn toggle(session: Session, Path(id): Path<u32>) -> Markup {
+    if let Some(todo) = session.store.lock().unwrap().find(id) {
         todo.done = !todo.done;
     }
-    render(&store, &signals, None)
+    session.changed()
 }
 
 #[fragment]
-async fn toggle_all(
-    Mine(store): Mine<Todos>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Markup {
+async fn toggle_all(session: Session) -> Markup {
     {
-        let mut todos = store.lock().unwrap();
+        let mut todos = session.store.lock().unwrap();
         let all_done = todos.items.iter().all(|t| t.done);
         todos.items.iter_mut().for_each(|t| t.done = !all_done);
     }
-    render(&store, &signals, None)
+    session.changed()
 }
 
+/// `GET /{id}/edit`: the app with todo `id` as an input.
 #[fragment]
-async fn edit(
-    Mine(store): Mine<Todos>,
-    Path(id): Path<u32>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Markup {
-    render(&store, &signals, Some(id))
+async fn edit(session: Session, Path(id): Path<u32>) -> Markup {
+    {
+        let mut todos = session.store.lock().unwrap();
+        if todos.find(id).is_some() {
+            todos.editing = Some(id);
+        }
+    }
+    session.changed()
 }
 
 /// `PUT /{id}`: saves `$title`; an empty title deletes the todo, as TodoMVC says. A title
 /// too long keeps the todo in edit, with the reason in `$error`.
 #[fragment]
 async fn rename(
-    Mine(store): Mine<Todos>,
+    session: Session,
     Path(id): Path<u32>,
     ReadSignals(signals): ReadSignals<AppSignals>,
 ) -> (Markup, PatchSignals) {
     if let Some(error) = too_long(signals.title.trim()) {
-        return (
-            render(&store, &signals, Some(id)),
-            signals!({ "error": error }),
-        );
+        return (session.changed(), signals!({ "error": error }));
     }
     {
-        let mut todos = store.lock().unwrap();
+        let mut todos = session.store.lock().unwrap();
         match signals.title.trim() {
             "" => todos.items.retain(|t| t.id != id),
             title => {
@@ -285,25 +371,21 @@ async fn rename(
                 }
             }
         }
+        if todos.editing == Some(id) {
+            todos.editing = None;
+        }
     }
-    (render(&store, &signals, None), signals!({ "error": "" }))
+    (session.changed(), signals!({ "error": "" }))
 }
 
 #[fragment]
-async fn remove(
-    Mine(store): Mine<Todos>,
-    Path(id): Path<u32>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Markup {
-    store.lock().unwrap().items.retain(|t| t.id != id);
-    render(&store, &signals, None)
+async fn remove(session: Session, Path(id): Path<u32>) -> Markup {
+    session.store.lock().unwrap().items.retain(|t| t.id != id);
+    session.changed()
 }
 
 #[fragment]
-async fn clear_completed(
-    Mine(store): Mine<Todos>,
-    ReadSignals(signals): ReadSignals<AppSignals>,
-) -> Markup {
-    store.lock().unwrap().items.retain(|t| !t.done);
-    render(&store, &signals, None)
+async fn clear_completed(session: Session) -> Markup {
+    session.store.lock().unwrap().items.retain(|t| !t.done);
+    session.changed()
 }

@@ -23,14 +23,14 @@ const COOKIE: &str = "gallery_session";
 pub struct VisitorId(u128);
 
 impl VisitorId {
-    fn random() -> Self {
+    pub fn random() -> Self {
         let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).expect("the operating system's random numbers");
         VisitorId(u128::from_le_bytes(bytes))
     }
 
     /// The id in a `Cookie` header, when it holds a well-formed one.
-    fn from_cookies(headers: &axum::http::HeaderMap) -> Option<Self> {
+    pub fn from_cookies(headers: &axum::http::HeaderMap) -> Option<Self> {
         headers
             .get_all(header::COOKIE)
             .iter()
@@ -63,6 +63,8 @@ pub async fn sessions(mut request: Request, next: Next) -> Response {
 pub struct Visitors<T> {
     inner: Arc<Mutex<Inner<T>>>,
     fresh: fn() -> T,
+    /// The most visitors kept.
+    capacity: usize,
 }
 
 impl<T> Clone for Visitors<T> {
@@ -70,6 +72,7 @@ impl<T> Clone for Visitors<T> {
         Visitors {
             inner: self.inner.clone(),
             fresh: self.fresh,
+            capacity: self.capacity,
         }
     }
 }
@@ -82,7 +85,13 @@ struct Inner<T> {
 
 impl<T> Visitors<T> {
     pub fn new(fresh: fn() -> T) -> Self {
+        Self::bounded(fresh, MAX_VISITORS)
+    }
+
+    /// Keeps the state of at most `capacity` visitors.
+    pub fn bounded(fresh: fn() -> T, capacity: usize) -> Self {
         Visitors {
+            capacity,
             inner: Arc::new(Mutex::new(Inner {
                 states: HashMap::new(),
                 clock: 0,
@@ -92,7 +101,7 @@ impl<T> Visitors<T> {
     }
 
     /// The state of `id`, made fresh if it is new (forgetting the least recently seen visitor
-    /// when there are [`MAX_VISITORS`] already).
+    /// when the capacity is reached).
     pub fn of(&self, id: VisitorId) -> Arc<Mutex<T>> {
         let mut inner = self.inner.lock().unwrap();
         inner.clock += 1;
@@ -101,7 +110,7 @@ impl<T> Visitors<T> {
             *seen = now;
             return state.clone();
         }
-        if inner.states.len() >= MAX_VISITORS {
+        if inner.states.len() >= self.capacity {
             let oldest = inner.states.iter().min_by_key(|(_, (_, seen))| *seen);
             if let Some(oldest) = oldest.map(|(id, _)| *id) {
                 inner.states.remove(&oldest);

@@ -165,6 +165,8 @@ impl Browser {
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": chromium, "args": args },
+            // Keeps what the page writes to its console (errors, failed loads) for `console_log`.
+            "goog:loggingPrefs": { "browser": "ALL" },
         });
         let Value::Object(caps) = caps else {
             unreachable!()
@@ -347,6 +349,26 @@ impl Tab {
         Ok(self.0.find(Locator::Css(selector)).await?)
     }
 
+    /// What the browser wrote to its console since the last call (each entry has `level` and
+    /// `message`): script errors, failed loads, `console.*` calls.
+    pub async fn console_log(&self) -> Result<Vec<Value>> {
+        let log = self.0.issue_cmd(BrowserLog).await?;
+        Ok(log.as_array().cloned().unwrap_or_default())
+    }
+
+    /// Resizes the window so that the page is `width` CSS pixels wide.
+    pub async fn set_width(&self, width: u32, height: u32) -> Result {
+        self.0.set_window_size(width, height).await?;
+        let inner = self.eval("window.innerWidth").await?;
+        // The window's frame, if any, is taken from the viewport: make up for it.
+        let frame = u32::try_from(i64::from(width) - inner.as_i64().unwrap_or(i64::from(width)))
+            .unwrap_or(0);
+        if frame > 0 {
+            self.0.set_window_size(width + frame, height).await?;
+        }
+        Ok(())
+    }
+
     /// Saves a PNG screenshot of the window under `target/screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
@@ -354,6 +376,27 @@ impl Tab {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, self.0.screenshot().await?)?;
         Ok(path)
+    }
+}
+
+/// chromedriver's `GET`-like log endpoint (`POST /session/{id}/se/log`, type `browser`).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
     }
 }
 
