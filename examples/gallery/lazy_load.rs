@@ -1,7 +1,7 @@
 //! Lazy load: the page comes at once, and a slow part of it follows when it is ready.
 //!
 //! `#lazy_load` starts as a loading message whose `data-init` asks for the graph. The server
-//! takes its time (a second, here), then answers with the graph, which morphs over the message.
+//! takes its time (two seconds, as on the official page), then answers with the graph, which morphs over the message.
 //! The graph is an SVG drawn on the server: nothing else to fetch.
 
 use std::time::Duration;
@@ -18,7 +18,7 @@ pub const EXAMPLE: Example = Example {
 };
 
 /// How long the pretend query behind the graph takes.
-const SLOW: Duration = Duration::from_secs(1);
+const SLOW: Duration = Duration::from_secs(2);
 
 /// Monthly visits, in thousands, for the graph.
 const VISITS: [(&str, u32); 12] = [
