@@ -86,7 +86,7 @@ fn cleared(contacts: &[Contact]) -> serde_json::Map<String, serde_json::Value> {
 fn demo(contacts: &[Contact]) -> Markup {
     html! {
         #![signals = Selection]
-        div #bulk_update data-signals=(js(&serde_json::json!({ "selections": cleared(contacts) }))) {
+        div #bulk_update style="overflow-x: auto" data-signals=(js(&serde_json::json!({ "selections": cleared(contacts) }))) {
             style { (STYLE) }
             table {
                 caption.muted { "Tick rows, then activate or deactivate them." }
@@ -101,8 +101,7 @@ fn demo(contacts: &[Contact]) -> Markup {
                 button #activate data-on:click="@put('/examples/bulk_update/activate')" { "Activate" }
                 button #deactivate.secondary data-on:click="@put('/examples/bulk_update/deactivate')" { "Deactivate" }
             }
-            p.muted { "The official counterpart: "
-                a href="https://data-star.dev/examples/bulk_update" { "data-star.dev/examples/bulk_update" } }
+            p.muted { "A port of " a href="https://data-star.dev/examples/bulk_update" { "the official example" } " on data-star.dev." }
         }
     }
 }

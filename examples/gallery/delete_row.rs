@@ -54,8 +54,7 @@ pub fn routes(layout: Layout) -> Router {
             get(move |Mine(contacts): Mine<Vec<Contact>>| async move {
                 let demo = html! {
                     (table(&contacts.lock().unwrap()))
-                    p.muted { "The official counterpart: "
-                        a href="https://data-star.dev/examples/delete_row" { "data-star.dev/examples/delete_row" } }
+                    p.muted { "A port of " a href="https://data-star.dev/examples/delete_row" { "the official example" } " on data-star.dev." }
                 };
                 layout.example(&EXAMPLE, demo)
             }),
@@ -67,7 +66,7 @@ pub fn routes(layout: Layout) -> Router {
 
 fn table(contacts: &[Contact]) -> Markup {
     html! {
-        div #delete_row {
+        div #delete_row style="overflow-x: auto" {
             table {
                 thead { tr { th { "Name" } th { "Email" } th { "Status" } th {} } }
                 tbody {

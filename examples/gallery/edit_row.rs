@@ -86,8 +86,7 @@ pub fn routes(layout: Layout) -> Router {
             get(move |Mine(contacts): Mine<Vec<Contact>>| async move {
                 let demo = html! {
                     div data-signals="{name: '', email: ''}" { (table(&contacts.lock().unwrap(), None)) }
-                    p.muted { "The official counterpart: "
-                        a href="https://data-star.dev/examples/edit_row" { "data-star.dev/examples/edit_row" } }
+                    p.muted { "A port of " a href="https://data-star.dev/examples/edit_row" { "the official example" } " on data-star.dev." }
                 };
                 layout.example(&EXAMPLE, demo)
             }),
@@ -102,7 +101,7 @@ pub fn routes(layout: Layout) -> Router {
 fn table(contacts: &[Contact], editing: Option<&Editing<'_>>) -> Markup {
     html! {
         #![signals = Draft]
-        div #edit_row {
+        div #edit_row style="overflow-x: auto" {
             table {
                 thead { tr { th { "Name" } th { "Email" } th {} } }
                 tbody {

@@ -57,8 +57,7 @@ fn demo() -> Markup {
             }
         }
         div #upload_result {}
-        p.muted { "The official counterpart: "
-            a href="https://data-star.dev/examples/file_upload" { "data-star.dev/examples/file_upload" } }
+        p.muted { "A port of " a href="https://data-star.dev/examples/file_upload" { "the official example" } " on data-star.dev." }
     }
 }
 
@@ -109,7 +108,7 @@ async fn upload(mut form: Multipart) -> Result<Markup, (StatusCode, String)> {
         }
     }
     Ok(html! {
-        div #upload_result {
+        div #upload_result style="overflow-x: auto" {
             @if total > LIMIT {
                 p #upload_error.error role="alert" {
                     @if let [file] = files.as_slice() { (file.name) " is " } @else { "These files are " }

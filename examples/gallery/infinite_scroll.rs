@@ -45,8 +45,8 @@ fn demo() -> Markup {
             }
             (loading(PAGE))
         }
-        p.muted { "Scroll the list. The official counterpart: "
-            a href="https://data-star.dev/examples/infinite_scroll" { "data-star.dev/examples/infinite_scroll" } }
+        p.muted { "Scroll the list. A port of "
+            a href="https://data-star.dev/examples/infinite_scroll" { "the official example" } " on data-star.dev." }
     }
 }
 

@@ -108,8 +108,7 @@ fn demo() -> Markup {
                     lastName: $lastName})}).then(r => r.text()).then(t => $_queryAnswer = t)" } { "Check with QUERY" }
             pre #query_answer.snippet data-show="$_queryAnswer" data-text="$_queryAnswer" {}
         }
-        p.muted { "The official counterpart: "
-            a href="https://data-star.dev/examples/inline_validation" { "data-star.dev/examples/inline_validation" } }
+        p.muted { "A port of " a href="https://data-star.dev/examples/inline_validation" { "the official example" } " on data-star.dev." }
     }
 }
 

@@ -50,8 +50,7 @@ fn demo() -> Markup {
         div #lazy_load data-init="@get('/examples/lazy_load/graph')" {
             p #loading.muted aria-busy="true" { "Loading the graph…" }
         }
-        p.muted { "The official counterpart: "
-            a href="https://data-star.dev/examples/lazy_load" { "data-star.dev/examples/lazy_load" } }
+        p.muted { "A port of " a href="https://data-star.dev/examples/lazy_load" { "the official example" } " on data-star.dev." }
     }
 }
 

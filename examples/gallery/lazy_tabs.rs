@@ -44,8 +44,7 @@ pub fn routes(layout: Layout) -> Router {
             get(move || async move {
                 let demo = html! {
                     (tabs(0))
-                    p.muted { "The official counterpart: "
-                        a href="https://data-star.dev/examples/lazy_tabs" { "data-star.dev/examples/lazy_tabs" } }
+                    p.muted { "A port of " a href="https://data-star.dev/examples/lazy_tabs" { "the official example" } " on data-star.dev." }
                 };
                 layout.example(&EXAMPLE, demo)
             }),

@@ -50,8 +50,7 @@ pub fn routes(layout: Layout) -> Router {
                         (list(&order.lock().unwrap()))
                         p.muted { "Last move: " span #order_info data-text="$_orderInfo || 'none yet'" {} }
                     }
-                    p.muted { "The official counterpart: "
-                        a href="https://data-star.dev/examples/sortable" { "data-star.dev/examples/sortable" } }
+                    p.muted { "A port of " a href="https://data-star.dev/examples/sortable" { "the official example" } " on data-star.dev." }
                 };
                 layout.example(&EXAMPLE, demo)
             }),

@@ -69,8 +69,7 @@ pub fn routes(layout: Layout) -> Router {
             get(move || async move {
                 let demo = html! {
                     div data-signals="{make: '', model: ''}" { (component(&Choice::default())) }
-                    p.muted { "The official counterpart: "
-                        a href="https://data-star.dev/examples/value_select" { "data-star.dev/examples/value_select" } }
+                    p.muted { "A port of " a href="https://data-star.dev/examples/value_select" { "the official example" } " on data-star.dev." }
                 };
                 layout.example(&EXAMPLE, demo)
             }),

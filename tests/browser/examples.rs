@@ -125,9 +125,24 @@ impl Gallery {
         );
         tab.wait_eq(&elsewhere, json!([]), "nothing fetched from another host")
             .await?;
-        tab.screenshot(name).await?;
-        Ok(())
+        screenshots(tab, name).await
     }
+}
+
+/// Saves `NAME.png` at 1440 px wide and `NAME-390.png` at a phone's 390 px, then restores the
+/// window.
+async fn screenshots(tab: &Tab, name: &str) -> Result {
+    for (width, height, file) in [
+        (1440, 900, name.to_owned()),
+        (390, 844, format!("{name}-390")),
+    ] {
+        tab.0.set_window_size(width, height).await?;
+        tab.wait_eq("window.innerWidth", width, "the new width")
+            .await?;
+        tab.screenshot(&file).await?;
+    }
+    tab.0.set_window_size(1280, 900).await?;
+    Ok(())
 }
 
 /// The texts of the elements matching `selector`, joined with `|`.
