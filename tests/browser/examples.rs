@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use crate::gallery::app;
 use crate::harness::{Datastar, Result, TIMEOUT, Tab, serve_app, with_browser};
@@ -33,17 +34,29 @@ const TAB: char = '\u{E004}';
 /// (method, path, status) of every request the gallery answered.
 type Log = Arc<Mutex<Vec<(String, String, u16)>>>;
 
+/// The path whose answer waits until the test opens the gate: the lazy graph, held back until
+/// the test has seen its placeholder, however slow the machine.
+const GATED: &str = "/examples/lazy_load/graph";
+
 /// A fresh gallery with the 1.0.1 client, behind the recorder.
 struct Gallery {
     base: String,
     log: Log,
+    gate: Arc<Notify>,
 }
 
-async fn record(State(log): State<Log>, request: Request, next: Next) -> Response {
+async fn record(
+    State((log, gate)): State<(Log, Arc<Notify>)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (method, path) = (
         request.method().to_string(),
         request.uri().path().to_owned(),
     );
+    if path == GATED {
+        gate.notified().await;
+    }
     let response = next.run(request).await;
     log.lock()
         .unwrap()
@@ -74,12 +87,13 @@ impl Gallery {
     async fn start() -> Gallery {
         let client = Datastar::V101;
         client.source(); // fails with what to do when the client was not fetched
-        let log = Log::default();
+        let (log, gate) = (Log::default(), Arc::new(Notify::new()));
         let app = app::app(app::Client::Local(client.path()))
-            .layer(from_fn_with_state(log.clone(), record));
+            .layer(from_fn_with_state((log.clone(), gate.clone()), record));
         Gallery {
             base: serve_app(app).await,
             log,
+            gate,
         }
     }
 
@@ -395,8 +409,9 @@ async fn lazy_load_shows_a_placeholder_then_the_graph() {
     with_browser(|tab| async move {
         let gallery = Gallery::start().await;
         tab.goto(&gallery.url("lazy_load")).await?;
-        // The server takes two seconds: the placeholder shows meanwhile.
+        // The placeholder shows while the graph is on its way (held back until seen here).
         tab.wait_text("#loading", "Loading the graph…").await?;
+        gallery.gate.notify_one();
         tab.wait_count("#lazy_load svg rect.bar", 12).await?;
         tab.wait_count("#loading", 0).await?;
         assert_eq!(gallery.requests("GET", "/examples/lazy_load/graph"), [200]);
