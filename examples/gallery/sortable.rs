@@ -49,6 +49,8 @@ pub fn routes(layout: Layout) -> Router {
                     div #sortable_demo data-signals="{_orderInfo: ''}" {
                         (list(&order.lock().unwrap()))
                         p.muted { "Last move: " span #order_info data-text="$_orderInfo || 'none yet'" {} }
+                        p.muted { "No drag-and-drop library to download: the buttons also work \
+                            from the keyboard, with a screen reader and on a phone." }
                     }
                     p.muted { "A port of " a href="https://data-star.dev/examples/sortable" { "the official example" } " on data-star.dev." }
                 };
