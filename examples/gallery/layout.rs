@@ -27,13 +27,24 @@ pub struct Example {
 }
 
 /// Every example, in the order of the index.
-pub const EXAMPLES: [&Example; 6] = [
+pub const EXAMPLES: [&Example; 17] = [
     &super::click_to_edit::EXAMPLE,
     &super::active_search::EXAMPLE,
     &super::click_to_load::EXAMPLE,
     &super::progress_bar::EXAMPLE,
     &super::live_feed::EXAMPLE,
     &super::todomvc::EXAMPLE,
+    &super::bulk_update::EXAMPLE,
+    &super::delete_row::EXAMPLE,
+    &super::edit_row::EXAMPLE,
+    &super::inline_validation::EXAMPLE,
+    &super::lazy_load::EXAMPLE,
+    &super::lazy_tabs::EXAMPLE,
+    &super::infinite_scroll::EXAMPLE,
+    &super::value_select::EXAMPLE,
+    &super::file_upload::EXAMPLE,
+    &super::sortable::EXAMPLE,
+    &super::backend_actions::EXAMPLE,
 ];
 
 /// Renders the pages; knows where the client comes from.

@@ -9,13 +9,24 @@
 //! the `DATASTAR_JS` environment variable), from a local file that the gallery serves itself.
 
 mod active_search;
+mod backend_actions;
+mod bulk_update;
 mod click_to_edit;
 mod click_to_load;
+mod delete_row;
+mod edit_row;
+mod file_upload;
+mod infinite_scroll;
+mod inline_validation;
 pub mod layout;
+mod lazy_load;
+mod lazy_tabs;
 mod live_feed;
 mod progress_bar;
+mod sortable;
 mod source;
 mod todomvc;
+mod value_select;
 mod visitor;
 mod wire;
 
@@ -63,6 +74,29 @@ pub fn app(client: Client) -> Router {
         )
         .nest("/examples/live_feed", live_feed::routes(layout.clone()))
         .nest("/examples/todomvc", todomvc::routes(layout.clone()))
+        .nest("/examples/bulk_update", bulk_update::routes(layout.clone()))
+        .nest("/examples/delete_row", delete_row::routes(layout.clone()))
+        .nest("/examples/edit_row", edit_row::routes(layout.clone()))
+        .nest(
+            "/examples/inline_validation",
+            inline_validation::routes(layout.clone()),
+        )
+        .nest("/examples/lazy_load", lazy_load::routes(layout.clone()))
+        .nest("/examples/lazy_tabs", lazy_tabs::routes(layout.clone()))
+        .nest(
+            "/examples/infinite_scroll",
+            infinite_scroll::routes(layout.clone()),
+        )
+        .nest(
+            "/examples/value_select",
+            value_select::routes(layout.clone()),
+        )
+        .nest("/examples/file_upload", file_upload::routes(layout.clone()))
+        .nest("/examples/sortable", sortable::routes(layout.clone()))
+        .nest(
+            "/examples/backend_actions",
+            backend_actions::routes(layout.clone()),
+        )
         .route(layout::FAVICON_PATH, get(layout::favicon))
         .route("/wire/{slug}", get(wire::stream).with_state(wire.clone()))
         .fallback(move || async move { layout.not_found() });

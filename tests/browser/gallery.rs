@@ -34,7 +34,7 @@ async fn start() -> String {
 async fn index_links_every_example() {
     with_browser(|tab| async move {
         tab.goto(&start().await).await?;
-        tab.wait_count("ul.cards a", 6).await?;
+        tab.wait_count("ul.cards a", 17).await?;
         tab.click("ul.cards a[href='/examples/todomvc']").await?;
         tab.wait_text("main h1", "TodoMVC").await?;
         // The client started, so the notice that it did not load is hidden (by Datastar itself).

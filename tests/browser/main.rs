@@ -10,6 +10,7 @@ mod attributes;
 mod beta;
 mod compression;
 mod cross_site;
+mod examples;
 mod gallery;
 mod hostile;
 mod limits;
