@@ -119,10 +119,7 @@ where
 {
     let mut browsers = Vec::with_capacity(n);
     for _ in 0..n {
-        match Browser::launch().await {
-            Ok(browser) => browsers.push(browser),
-            Err(e) => panic!("could not start headless Chromium: {e}"),
-        }
+        browsers.push(Browser::launch_retrying().await);
     }
     let tabs = browsers.iter().map(|b| Tab(b.client.clone())).collect();
     let outcome = tokio::spawn(test(tabs)).await;
@@ -144,6 +141,23 @@ struct Browser {
 }
 
 impl Browser {
+    /// Starting chromedriver and Chromium is set-up, not the thing under test: on a loaded
+    /// machine it can fail once (a process limit, a slow start), so it gets three tries, and
+    /// every failure is reported if all three fail.
+    async fn launch_retrying() -> Self {
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match Self::launch().await {
+                Ok(browser) => return browser,
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        panic!(
+            "could not start headless Chromium in three tries: {}",
+            failures.join("; ")
+        )
+    }
+
     async fn launch() -> Result<Self> {
         let chromium = find_on_path("chromium")
             .ok_or("`chromium` is not on PATH: install it (`apt-get install chromium`), or run scripts/test")?;
@@ -200,24 +214,39 @@ async fn start_chromedriver() -> Result<(Child, u16)> {
     let mut driver = Command::new("chromedriver")
         .arg("--port=0")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| {
             format!("cannot run `chromedriver` ({e}): install chromium-driver, or run scripts/test")
         })?;
     let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
+    let mut errors = BufReader::new(driver.stderr.take().unwrap()).lines();
     let marker = "started successfully on port ";
     let port = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut said = Vec::new();
         while let Some(line) = lines.next_line().await? {
             if let Some(rest) = line.split(marker).nth(1) {
                 return Ok(rest.trim_end_matches('.').parse::<u16>()?);
             }
+            said.push(line);
         }
-        Err::<u16, Error>("chromedriver exited before it said which port it listens on".into())
+        // It is gone: what it wrote on its way out says why.
+        while let Ok(Some(line)) = errors.next_line().await {
+            said.push(line);
+        }
+        let status = driver.wait().await?;
+        Err::<u16, Error>(
+            format!(
+                "chromedriver exited ({status}) before it said which port it listens on: {}",
+                said.join(" | ")
+            )
+            .into(),
+        )
     })
     .await
     .map_err(|_| "chromedriver did not start within 20 s")??;
+    tokio::spawn(async move { while let Ok(Some(_)) = errors.next_line().await {} });
     // Keep draining its output so that chromedriver never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Ok((driver, port))
