@@ -268,7 +268,7 @@ async fn view_transition_selector_alone_and_empty_event_ids_are_left_off() {
 }
 
 #[tokio::test]
-async fn the_seed_endpoint_reproduces_the_essay() {
+async fn the_seed_endpoint_writes_the_essay_event_with_vt() {
     let addr = serve(sdk_test_server::app()).await;
     let case = r##"{"events":[{"type":"patchElements","eventId":"129618219840307262",
         "selector":"#contact_1","mode":"outer",
@@ -279,7 +279,7 @@ async fn the_seed_endpoint_reproduces_the_essay() {
         assert_eq!(
             body,
             "event: datastar-fragment\nid: 129618219840307262\ndata: selector #contact_1\n\
-             data: merge morph\ndata: settle 0\n\
+             data: merge morph\ndata: settle 0\ndata: vt false\n\
              data: fragment <div id=\"contact_1\"><label>First Name</label>: Joe</div>\n\n"
         );
     }

@@ -37,6 +37,20 @@ fn script_json(value: &(impl Serialize + ?Sized)) -> Result<String, serde_json::
     Ok(out)
 }
 
+/// What a backend action does, kept beside its script for the Seed dialect, which says a
+/// redirect and a console message with events of their own (`datastar-redirect`,
+/// `datastar-console`) and cannot run scripts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SeedAction {
+    /// Go to the URL.
+    Redirect(String),
+    /// `console[level](message)`.
+    Console {
+        level: &'static str,
+        message: String,
+    },
+}
+
 /// A string as a script-safe JSON string literal; a `str` always serializes.
 fn script_string(text: &str) -> String {
     script_json(text).unwrap_or_default()
@@ -95,10 +109,12 @@ impl Redirect {
 impl From<Redirect> for ExecuteScript {
     fn from(r: Redirect) -> Self {
         // `setTimeout` lets the client finish the current event before the page goes.
-        ExecuteScript::new(format!(
+        let mut script = ExecuteScript::new(format!(
             "setTimeout(() => window.location.href = {})",
             script_string(&r.url)
-        ))
+        ));
+        script.action = Some(SeedAction::Redirect(r.url));
+        script
     }
 }
 
@@ -138,11 +154,16 @@ impl Console {
 
 impl From<Console> for ExecuteScript {
     fn from(c: Console) -> Self {
-        ExecuteScript::new(format!(
+        let mut script = ExecuteScript::new(format!(
             "console.{}({})",
             c.level,
             script_string(&c.message)
-        ))
+        ));
+        script.action = Some(SeedAction::Console {
+            level: c.level,
+            message: c.message,
+        });
+        script
     }
 }
 

@@ -671,6 +671,9 @@ pub struct ExecuteScript {
     pub(crate) script: Cow<'static, str>,
     pub(crate) auto_remove: bool,
     pub(crate) attributes: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// The backend action the script does, for the Seed dialect, which has an event for some
+    /// actions and none for scripts.
+    pub(crate) action: Option<crate::actions::SeedAction>,
     pub(crate) meta: Meta,
 }
 
@@ -681,6 +684,7 @@ impl ExecuteScript {
             script: script.into(),
             auto_remove: true,
             attributes: Vec::new(),
+            action: None,
             meta: Meta::default(),
         }
     }
