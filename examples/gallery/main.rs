@@ -7,10 +7,13 @@
 //!
 //! Pages load the Datastar 1.0 client from the official CDN, or, with `--datastar-js PATH` (or
 //! the `DATASTAR_JS` environment variable), from a local file that the gallery serves itself.
+//! The essay's page (`/essay/click_to_edit`) loads Datastar 0.19.9 the same way, with
+//! `--datastar-seed-js PATH` (or `DATASTAR_SEED_JS`).
 
 mod active_search;
 mod click_to_edit;
 mod click_to_load;
+mod essay;
 mod layout;
 mod live_feed;
 mod progress_bar;
@@ -37,8 +40,15 @@ pub enum Client {
 }
 
 /// The whole gallery: the index, every example under `/examples/NAME`, and the client. Its
-/// streams are compressed (brotli or gzip) whenever the browser accepts it.
+/// streams are compressed (brotli or gzip) whenever the browser accepts it. The essay's page
+/// loads Datastar 0.19.9 from its CDN.
 pub fn app(client: Client) -> Router {
+    with_seed_client(client, Client::Cdn)
+}
+
+/// [`app`], with the essay's page (`/essay/click_to_edit`, Seed dialect) loading Datastar
+/// 0.19.9 from `seed`.
+pub fn with_seed_client(client: Client, seed: Client) -> Router {
     let layout = Layout::new(&client);
     let mut app = Router::new()
         .route("/", get(layout::index).with_state(layout.clone()))
@@ -60,6 +70,7 @@ pub fn app(client: Client) -> Router {
         )
         .nest("/examples/live_feed", live_feed::routes(layout.clone()))
         .nest("/examples/todomvc", todomvc::routes(layout.clone()))
+        .nest(essay::BASE, essay::routes(&seed))
         .route(layout::FAVICON_PATH, get(layout::favicon))
         .fallback(move || async move { layout.not_found() });
     // Each visitor's todos and contact are their own (a session cookie), and no signals
@@ -85,12 +96,16 @@ pub fn app(client: Client) -> Router {
 struct Args {
     port: u16,
     client: Client,
+    /// The essay's Datastar 0.19.9: `--datastar-seed-js PATH` or `DATASTAR_SEED_JS`.
+    seed_client: Client,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         port: 3000,
         client: std::env::var_os("DATASTAR_JS").map_or(Client::Cdn, |p| Client::Local(p.into())),
+        seed_client: std::env::var_os("DATASTAR_SEED_JS")
+            .map_or(Client::Cdn, |p| Client::Local(p.into())),
     };
     let mut argv = std::env::args().skip(1);
     while let Some(arg) = argv.next() {
@@ -98,8 +113,12 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--datastar-js" => args.client = Client::Local(value()?.into()),
+            "--datastar-seed-js" => args.seed_client = Client::Local(value()?.into()),
             "-h" | "--help" => {
-                return Err("usage: gallery [--port PORT] [--datastar-js PATH]".into());
+                return Err(
+                    "usage: gallery [--port PORT] [--datastar-js PATH] [--datastar-seed-js PATH]"
+                        .into(),
+                );
             }
             other => return Err(format!("unknown argument `{other}` (try --help)")),
         }
@@ -119,7 +138,7 @@ async fn main() {
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("Datastar examples gallery on http://{addr}");
     // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
-    datastar_runtime::serve(listener, app(args.client))
+    datastar_runtime::serve(listener, with_seed_client(args.client, args.seed_client))
         .await
         .unwrap();
 }

@@ -13,5 +13,6 @@ mod cross_site;
 mod gallery;
 mod hostile;
 mod limits;
+mod seed;
 mod selectors;
 mod v1;
