@@ -413,7 +413,7 @@ impl<T> PatchElements<T> {
 }
 
 /// Removes the elements matching a selector (V1: `datastar-patch-elements` with `mode remove`;
-/// Beta: `datastar-remove-fragments`).
+/// Beta: `datastar-remove-fragments`; Seed: `datastar-delete` with `selector`).
 ///
 /// ```
 /// use datastar_runtime::{RemoveElements, Selector};
@@ -579,7 +579,7 @@ impl SignalPath {
 }
 
 /// Removes signals by path (V1: a `datastar-patch-signals` setting them to `null`;
-/// Beta: `datastar-remove-signals`).
+/// Beta: `datastar-remove-signals`; Seed: `datastar-delete` with `paths`).
 ///
 /// ```
 /// use datastar_runtime::{RemoveSignals, SignalPath};
