@@ -455,3 +455,73 @@ async fn click_to_edit_resets_and_active_search_says_when_no_one_matches() {
     assert_eq!(status, StatusCode::OK);
     assert!(found.contains("No one matches “zzz”."), "{found}");
 }
+
+const ESSAY: &str = "/essay/click_to_edit";
+
+#[tokio::test]
+async fn the_essay_speaks_the_seed_dialect_and_keeps_each_visitor_s_contact() {
+    let addr = gallery().await;
+    let (mut alice, mut bob) = (Visitor::new(addr).await, Visitor::new(addr).await);
+    let page = alice.page(ESSAY).await;
+    assert!(
+        page.contains(r#"data-on-load="$$get('/essay/click_to_edit/contact/1')""#),
+        "{page}"
+    );
+    assert!(page.contains("@sudodevnull/datastar@0.19.9/dist/datastar.iife.js"));
+    bob.page(ESSAY).await;
+
+    let shown = alice.page(&format!("{ESSAY}/contact/1")).await;
+    assert!(
+        shown.starts_with(
+            "event: datastar-fragment\ndata: selector #contact_1\ndata: merge morph\n\
+             data: settle 0\ndata: fragment <div id=\"contact_1\">"
+        ),
+        "{shown}"
+    );
+    let edit = alice.page(&format!("{ESSAY}/contact/1/edit")).await;
+    assert!(
+        edit.contains(
+            "event: datastar-signal\ndata: store \
+             {\"email\":\"joe\\u0040blow.com\",\"firstName\":\"Joe\",\"lastName\":\"Blow\"}\n"
+        ),
+        "{edit}"
+    );
+
+    let contact = |first: &str| {
+        serde_json::json!({"firstName": first, "lastName": "L", "email": "a@b.c"}).to_string()
+    };
+    let (status, saved) = alice
+        .send(Method::PUT, &format!("{ESSAY}/contact/1"), &contact("Ada"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        saved.contains("<span class=\"first\">Ada</span>"),
+        "{saved}"
+    );
+    let bobs = bob.page(&format!("{ESSAY}/contact/1")).await;
+    assert!(bobs.contains(">Joe<"), "Bob sees Alice's contact: {bobs}");
+
+    // A name over 50 characters is the form again, with why; a store over 4 KiB is refused.
+    let (_, long) = alice
+        .send(
+            Method::PUT,
+            &format!("{ESSAY}/contact/1"),
+            &contact(&"x".repeat(51)),
+        )
+        .await;
+    assert!(long.contains("names are at most 50 characters"), "{long}");
+    let (status, _) = alice
+        .send(
+            Method::PUT,
+            &format!("{ESSAY}/contact/1"),
+            &contact(&"x".repeat(5000)),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(
+        alice
+            .page(&format!("{ESSAY}/contact/1"))
+            .await
+            .contains(">Ada<")
+    );
+}

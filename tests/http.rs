@@ -9,12 +9,11 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use datastar_runtime::{
-    DatastarLayer, Dialect, Event, Events, PatchElements, PatchSignals, Sse, channel,
+    DatastarLayer, Dialect, Event, Events, ExecuteScript, PatchElements, Sse, channel,
 };
 use datastar_tests::{Client, DropGuard, PATIENCE, header_names, next_blocks, read_all, serve};
 use futures_util::StreamExt;
 use http::{HeaderMap, StatusCode};
-use serde_json::json;
 use tokio::sync::{Mutex, oneshot};
 
 fn hello() -> PatchElements<datastar_runtime::ById> {
@@ -314,12 +313,7 @@ async fn an_event_the_dialect_cannot_say_becomes_a_comment_and_the_stream_goes_o
     let app = Router::new()
         .route(
             "/",
-            get(|| async {
-                Events([
-                    PatchSignals::new(&json!({ "a": 1 })).unwrap().into(),
-                    Event::from(hello()),
-                ])
-            }),
+            get(|| async { Events([ExecuteScript::new("go()").into(), Event::from(hello())]) }),
         )
         .layer(DatastarLayer::new().dialect(Dialect::Seed));
     let mut client = Client::http1(serve(app).await).await;
@@ -328,7 +322,7 @@ async fn an_event_the_dialect_cannot_say_becomes_a_comment_and_the_stream_goes_o
     let blocks: Vec<&str> = body.split("\n\n").collect();
     assert_eq!(
         blocks[0],
-        ": datastar: event not sent: the Seed dialect cannot express patch-signals"
+        ": datastar: event not sent: the Seed dialect cannot express execute-script"
     );
     assert!(
         blocks[1].starts_with("event: datastar-fragment\n"),

@@ -84,6 +84,8 @@ fn mode_variant(mode: Mode) -> &'static str {
         Mode::Append => "Append",
         Mode::Before => "Before",
         Mode::After => "After",
+        // No macro key gives it (`valid.rs` refuses the name): kept for exhaustiveness.
+        Mode::UpsertAttributes => "UpsertAttributes",
     }
 }
 

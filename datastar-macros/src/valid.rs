@@ -331,10 +331,18 @@ fn merge_mode(cx: &Ctxt, lit: &LitStr) -> Option<Merge> {
         return Some(*merge);
     }
     if let Some((_, help)) = OLD_MERGES.iter().find(|(n, _)| *n == name) {
+        let mut notes = vec![format!("help: {help}")];
+        if name.starts_with("upsert") {
+            // The runtime still speaks it to the pre-1.0 clients, which the macro cannot see.
+            notes.push(
+                "note: for a `Dialect::Beta` or `Dialect::Seed` router, return a `PatchElements` built with `.mode(Mode::UpsertAttributes)`"
+                    .into(),
+            );
+        }
         cx.error(
             lit.span(),
             format_args!("mode `{name}` was removed in Datastar 1.0"),
-            &[format!("help: {help}")],
+            &notes,
         );
         return None;
     }

@@ -37,6 +37,20 @@ fn script_json(value: &(impl Serialize + ?Sized)) -> Result<String, serde_json::
     Ok(out)
 }
 
+/// What a backend action does, kept beside its script for the Seed dialect, which says a
+/// redirect and a console message with events of their own (`datastar-redirect`,
+/// `datastar-console`) and cannot run scripts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SeedAction {
+    /// Go to the URL.
+    Redirect(String),
+    /// `console[level](message)`.
+    Console {
+        level: &'static str,
+        message: String,
+    },
+}
+
 /// A string as a script-safe JSON string literal; a `str` always serializes.
 fn script_string(text: &str) -> String {
     script_json(text).unwrap_or_default()
@@ -96,12 +110,14 @@ impl From<Redirect> for ExecuteScript {
         // `setTimeout` lets the client finish the current event before the page goes.
         // The browser parses the URL as it would navigate to it, so the scheme checked is the
         // scheme followed.
-        ExecuteScript::new(format!(
+        let mut script = ExecuteScript::new(format!(
             "setTimeout(() => {{const url = new URL({}, window.location.href); \
              if (url.protocol === \"http:\" || url.protocol === \"https:\") window.location.href = url.href; \
              else console.error(\"datastar: redirect refused, not an http(s) URL:\", url.protocol)}})",
             script_string(&r.url)
-        ))
+        ));
+        script.action = Some(SeedAction::Redirect(r.url));
+        script
     }
 }
 
@@ -141,11 +157,16 @@ impl Console {
 
 impl From<Console> for ExecuteScript {
     fn from(c: Console) -> Self {
-        ExecuteScript::new(format!(
+        let mut script = ExecuteScript::new(format!(
             "console.{}({})",
             c.level,
             script_string(&c.message)
-        ))
+        ));
+        script.action = Some(SeedAction::Console {
+            level: c.level,
+            message: c.message,
+        });
+        script
     }
 }
 

@@ -1,7 +1,7 @@
 //! Events to SSE bytes, in each dialect of the Datastar wire protocol.
 //!
-//! Pure: no I/O and no HTTP. Every wire constant lives in this file. An event is written into a
-//! caller's buffer, so a stream can reuse one buffer for all its events.
+//! Pure: no I/O and no HTTP. Every wire constant lives in this file and in `encode/seed.rs`. An
+//! event is written into a caller's buffer, so a stream can reuse one buffer for all its events.
 
 use std::fmt;
 
@@ -24,8 +24,52 @@ pub enum Dialect {
     /// `datastar-remove-fragments`, `datastar-merge-signals`, `datastar-remove-signals`,
     /// `datastar-execute-script`).
     Beta,
-    /// The original `datastar-fragment` stream of the "Streaming Backend" essay. It can only
-    /// patch elements.
+    /// Datastar 0.19 (npm `@sudodevnull/datastar@0.19.9`), the generation of the "Streaming
+    /// Backend" essay: `datastar-fragment`, `datastar-signal`, `datastar-delete`,
+    /// `datastar-redirect` and `datastar-console`.
+    ///
+    /// What it cannot say is [`Unsupported`]: scripts other than [`Redirect`](crate::Redirect)
+    /// and [`Console`](crate::Console), namespaces, view transitions scoped to a selector or
+    /// on removals, and the few values that the 0.19 client would read back changed.
+    ///
+    /// # The 0.19 events
+    ///
+    /// Datastar 0.19 has five events, and the Seed dialect maps the model onto them:
+    ///
+    /// | event | Seed |
+    /// |---|---|
+    /// | [`PatchElements`](crate::PatchElements) | `datastar-fragment`: `selector` (empty when matched by id), `merge` (`morph` for 1.0's `outer`, `outer` for `replace`, `upsert_attributes`, and the other modes by name), `settle <ms>`, `vt true` when a view transition is asked for (left out otherwise, as in the essay: 0.19.9 then transitions where the browser can), then `fragment <first line>` and one bare data line per further line |
+    /// | [`RemoveElements`](crate::RemoveElements) | `datastar-delete`, `selector <css>` |
+    /// | [`PatchSignals`](crate::PatchSignals) | `datastar-signal`, `onlyIfMissing true` when set, `store <object>` |
+    /// | [`RemoveSignals`](crate::RemoveSignals) | `datastar-delete`, `paths a.b c` (no paths: `store {}`) |
+    /// | [`Redirect`](crate::Redirect) | `datastar-redirect`, `url <url>` |
+    /// | [`Console`](crate::Console) | `datastar-console`, `log <message>` or `error <message>` |
+    ///
+    /// The client (`onmessage` of its backend plugin) reads a fragment's continuation lines by
+    /// their first space-separated word: a line that starts with `selector`, `merge`, `settle` or
+    /// `vt` switches key and is lost from the HTML, an empty line is skipped, a line starting with
+    /// U+FEFF loses it (each value goes through a fresh `TextDecoder`), and the end of the event
+    /// is trimmed. So before it is written, such a line is joined to the one before it, in a way
+    /// that leaves the parsed HTML the same: where the line break is text (between elements,
+    /// inside text or a quoted attribute value) it is written `&#10;`, which parses to the same
+    /// line feed (4 bytes more); where it is inside a tag, between attributes, it is written as a
+    /// space (no cost). Trailing white space in text is written as a character reference. HTML
+    /// with no such line is sent as it is, after one pass of `memchr` over it. What cannot be
+    /// joined that way, a line inside `<script>`, `<style>` or a comment, is [`Unsupported`]; so
+    /// is one after an `<svg>`, `<math>`, `<select>`, `<template>`, `<noscript>`, `<col>`,
+    /// `<colgroup>` or `<frameset>` followed by a comment or a raw-text element, where how the
+    /// HTML is tokenized depends on the tree around it. The property test
+    /// (`encode/seed/tests.rs`) runs random HTML through a model of the client's reader and
+    /// parses both sides with html5ever: the elements are the same, or the event is refused.
+    ///
+    /// The 0.19 client merges each top-level element on its own: `inner` is sent as one
+    /// `<template>` holding the elements, so that they become the target's children as in 1.0;
+    /// in the other modes top-level text is dropped, and several top-level elements with `prepend`
+    /// or `after` land in reverse order.
+    ///
+    /// Signals go into `new Function`, so the `store` object is written from the parsed JSON with
+    /// data literals only, every string inert as [`js`](crate::js) writes it; a key named
+    /// `__proto__`, which an object literal would turn into a prototype, is [`Unsupported`].
     Seed,
 }
 
@@ -81,7 +125,7 @@ pub fn encode(event: &Event, dialect: Dialect, out: &mut impl BufMut) -> Result<
     match dialect {
         Dialect::V1 => v1(event, out),
         Dialect::Beta => beta(event, out),
-        Dialect::Seed => seed(event, out),
+        Dialect::Seed => seed::seed(event, out),
     }
 }
 
@@ -145,6 +189,9 @@ const SCRIPT_AUTO_REMOVE: &str = r#" data-effect="el.remove()""#;
 
 fn v1(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
     match event {
+        Event::PatchElements(e) if e.mode == Mode::UpsertAttributes => {
+            return Err(unsupported("the upsert_attributes mode", Dialect::V1));
+        }
         Event::PatchElements(e) => v1_patch_elements(e, out),
         Event::RemoveElements(e) => {
             head(out, V1_PATCH_ELEMENTS, &e.meta);
@@ -244,8 +291,9 @@ const BETA_MERGE_SIGNALS: &str = "datastar-merge-signals";
 const BETA_REMOVE_SIGNALS: &str = "datastar-remove-signals";
 const BETA_EXECUTE_SCRIPT: &str = "datastar-execute-script";
 
-/// The pre-1.0 name of a V1 mode, the same in the Beta and Seed dialects: what 1.0 calls
-/// `outer` (morph) was `morph`, and what it calls `replace` was `outer`.
+/// The pre-1.0 name of a mode, the same in the Beta and Seed dialects (but for
+/// `upsert_attributes`, which Beta spells `upsertAttributes`): what 1.0 calls `outer` (morph)
+/// was `morph`, and what it calls `replace` was `outer`.
 fn merge_mode(mode: Mode) -> &'static str {
     match mode {
         Mode::Outer => "morph",
@@ -255,6 +303,7 @@ fn merge_mode(mode: Mode) -> &'static str {
         Mode::Append => "append",
         Mode::Before => "before",
         Mode::After => "after",
+        Mode::UpsertAttributes => "upsert_attributes",
     }
 }
 
@@ -266,7 +315,9 @@ fn beta(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
             if let Some(selector) = &e.selector {
                 data(out, "selector", selector.as_str());
             }
-            if e.mode != Mode::Outer {
+            if e.mode == Mode::UpsertAttributes {
+                data(out, "mergeMode", "upsertAttributes");
+            } else if e.mode != Mode::Outer {
                 data(out, "mergeMode", merge_mode(e.mode));
             }
             flag(out, "useViewTransition", e.view_transition.is_some());
@@ -324,40 +375,7 @@ fn beta_execute_script(e: &ExecuteScript, out: &mut impl BufMut) {
     data(out, "script", &e.script);
 }
 
-// ---- Seed -------------------------------------------------------------------------------
-
-const SEED_FRAGMENT: &str = "datastar-fragment";
-
-fn seed(event: &Event, out: &mut impl BufMut) -> Result<(), Unsupported> {
-    let e = match event {
-        Event::PatchElements(e) => e,
-        Event::RemoveElements(_) => return Err(unsupported("remove-elements", Dialect::Seed)),
-        Event::PatchSignals(_) => return Err(unsupported("patch-signals", Dialect::Seed)),
-        Event::RemoveSignals(_) => return Err(unsupported("remove-signals", Dialect::Seed)),
-        Event::ExecuteScript(_) => return Err(unsupported("execute-script", Dialect::Seed)),
-    };
-    html_namespace(e, Dialect::Seed)?;
-    head(out, SEED_FRAGMENT, &e.meta);
-    data(
-        out,
-        "selector",
-        e.selector.as_ref().map_or("", |s| s.as_str()),
-    );
-    data(out, "merge", merge_mode(e.mode));
-    let mut settle = Data::start(out, "settle");
-    settle.number(e.settle.as_millis());
-    settle.end();
-    // Only the first line carries the `fragment` key; later lines are bare continuations.
-    let mut lines = Lines::new(&e.elements);
-    data(out, "fragment", lines.next().unwrap_or(""));
-    for line in lines {
-        out.put_slice(b"data: ");
-        out.put_slice(line.as_bytes());
-        out.put_u8(b'\n');
-    }
-    out.put_u8(b'\n');
-    Ok(())
-}
+// ---- Seed: see `seed.rs` --------------------------------------------------------------
 
 fn html_namespace(e: &PatchElements, dialect: Dialect) -> Result<(), Unsupported> {
     if e.namespace == Namespace::Html {
@@ -508,6 +526,8 @@ impl<'a> Iterator for Lines<'a> {
         }
     }
 }
+
+mod seed;
 
 #[cfg(test)]
 mod tests;

@@ -413,7 +413,7 @@ impl<T> PatchElements<T> {
 }
 
 /// Removes the elements matching a selector (V1: `datastar-patch-elements` with `mode remove`;
-/// Beta: `datastar-remove-fragments`).
+/// Beta: `datastar-remove-fragments`; Seed: `datastar-delete` with `selector`).
 ///
 /// ```
 /// use datastar_runtime::{RemoveElements, Selector};
@@ -579,7 +579,7 @@ impl SignalPath {
 }
 
 /// Removes signals by path (V1: a `datastar-patch-signals` setting them to `null`;
-/// Beta: `datastar-remove-signals`).
+/// Beta: `datastar-remove-signals`; Seed: `datastar-delete` with `paths`).
 ///
 /// ```
 /// use datastar_runtime::{RemoveSignals, SignalPath};
@@ -671,6 +671,9 @@ pub struct ExecuteScript {
     pub(crate) script: Cow<'static, str>,
     pub(crate) auto_remove: bool,
     pub(crate) attributes: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// The backend action the script does, for the Seed dialect, which has an event for some
+    /// actions and none for scripts.
+    pub(crate) action: Option<crate::actions::SeedAction>,
     pub(crate) meta: Meta,
 }
 
@@ -681,6 +684,7 @@ impl ExecuteScript {
             script: script.into(),
             auto_remove: true,
             attributes: Vec::new(),
+            action: None,
             meta: Meta::default(),
         }
     }

@@ -29,7 +29,7 @@ use crate::stream::{EventSource, Finite, FiniteBody, Slot, Source, SseBody, TryE
 /// and `X-Accel-Buffering: no` (nginx must not buffer it); under a
 /// [`DatastarLayer`](crate::DatastarLayer), also `Connection: keep-alive` on HTTP/1.1.
 ///
-/// An event the dialect cannot express (a signal patch for [`Dialect::Seed`](crate::Dialect),
+/// An event the dialect cannot express (a script for [`Dialect::Seed`](crate::Dialect),
 /// say) is not sent: it is logged with `tracing` at error level and replaced on the wire by an
 /// SSE comment that names it, and the stream goes on.
 ///

@@ -479,7 +479,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{PatchElements, PatchSignals};
+    use crate::event::{ExecuteScript, PatchElements};
     use http_body_util::BodyExt;
 
     type Boxed<S> = Pin<Box<SseBody<EventSource<S>>>>;
@@ -582,13 +582,13 @@ mod tests {
             compression: Compression::new(),
         });
         let events = futures_util::stream::iter([
-            Event::from(PatchSignals::raw("{}").unwrap()),
+            Event::from(ExecuteScript::new("go()")),
             Event::from(PatchElements::new("<p id=\"a\"></p>")),
         ]);
         let mut body = boxed(events, Some(None), slot);
         assert_eq!(
             next(&mut body).await.unwrap(),
-            ": datastar: event not sent: the Seed dialect cannot express patch-signals\n\n"
+            ": datastar: event not sent: the Seed dialect cannot express execute-script\n\n"
         );
         assert!(
             next(&mut body)

@@ -29,11 +29,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+fn page() -> String {
+    (0..400)
+        .map(|i| format!("<li id=\"i{i}\">item {i:>20}</li>\n"))
+        .collect()
+}
+
 fn events() -> Vec<Event> {
     let line = format!("<div id=\"row\">{}</div>", "x".repeat(1000));
-    let page: String = (0..400)
-        .map(|i| format!("<li id=\"i{i}\">item {i:>20}</li>\n"))
-        .collect();
+    let page = page();
     vec![
         PatchElements::new(line).into(),
         PatchElements::new(page)
@@ -50,11 +54,15 @@ fn events() -> Vec<Event> {
 fn steady_state_encoding_allocates_nothing() {
     let events = events();
     for dialect in [Dialect::V1, Dialect::Beta, Dialect::Seed] {
+        // Seed writes signals from parsed JSON, and rewrites a fragment whose lines the 0.19
+        // client would misread (the page's last, empty, line) into a new string first: what
+        // is measured there is a fragment written as it is.
+        let seed_page = PatchElements::new(page().trim_end().to_owned())
+            .selector(Selector::new("#list").unwrap())
+            .mode(Mode::Inner)
+            .into();
         let events: Vec<&Event> = match dialect {
-            Dialect::Seed => events
-                .iter()
-                .filter(|e| matches!(e, Event::PatchElements(_)))
-                .collect(),
+            Dialect::Seed => vec![&events[0], &seed_page],
             _ => events.iter().collect(),
         };
         let mut encoder = Encoder::new(dialect);

@@ -23,10 +23,14 @@ pub enum Mode {
     Before,
     /// Insert the new elements after the target.
     After,
+    /// Copy the new element's attributes onto the target, leaving its children alone: the
+    /// pre-1.0 clients' `upsert_attributes` (Seed) and `upsertAttributes` (Beta). Datastar 1.0
+    /// has no such mode, so it is not in [`Mode::ALL`] and the V1 dialect refuses it.
+    UpsertAttributes,
 }
 
 impl Mode {
-    /// Every mode, in the order Datastar's documentation lists them.
+    /// Every Datastar 1.0 mode, in the order Datastar's documentation lists them.
     pub const ALL: [Mode; 7] = [
         Mode::Outer,
         Mode::Inner,
@@ -37,7 +41,8 @@ impl Mode {
         Mode::After,
     ];
 
-    /// The name Datastar 1.0 gives the mode, as written in `data: mode <name>`.
+    /// The name Datastar 1.0 gives the mode, as written in `data: mode <name>`
+    /// (`upsert_attributes`, which 1.0 does not have, by its Seed name).
     pub const fn as_str(self) -> &'static str {
         match self {
             Mode::Outer => "outer",
@@ -47,6 +52,7 @@ impl Mode {
             Mode::Append => "append",
             Mode::Before => "before",
             Mode::After => "after",
+            Mode::UpsertAttributes => "upsert_attributes",
         }
     }
 

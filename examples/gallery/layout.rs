@@ -175,7 +175,8 @@ pub async fn index(State(layout): State<Layout>) -> Markup {
                                 "selector templates whose values are escaped, and Datastar attributes in the markup. "
                                 (link("click_to_edit", "Click to edit")) " and " (link("todomvc", "TodoMVC")) " are written that way." }
                             li { strong { "Three wire dialects: " } "Datastar 1.0, the 0.20–1.0.0-beta \"merge fragments\" "
-                                "clients, and the original " code { "datastar-fragment" } " stream, chosen once per router." }
+                                "clients, and the original " code { "datastar-fragment" } " stream, chosen once per router: "
+                                a href="/essay/click_to_edit" { "the essay's click to edit" } ", where this crate began." }
                             li { strong { "Streams and a hub: " } "a handler can stream, push from a task, or share one update "
                                 "with every open tab, encoded once: " (link("progress_bar", "Progress bar")) ", "
                                 (link("live_feed", "Live feed")) "." }

@@ -7,6 +7,8 @@
 //!
 //! Pages load the Datastar 1.0 client from the official CDN, or, with `--datastar-js PATH` (or
 //! the `DATASTAR_JS` environment variable), from a local file that the gallery serves itself.
+//! The essay's page (`/essay/click_to_edit`) loads Datastar 0.19.9 the same way, with
+//! `--datastar-seed-js PATH` (or `DATASTAR_SEED_JS`).
 
 mod active_search;
 mod backend_actions;
@@ -15,6 +17,7 @@ mod click_to_edit;
 mod click_to_load;
 mod delete_row;
 mod edit_row;
+mod essay;
 mod file_upload;
 mod infinite_scroll;
 mod inline_validation;
@@ -50,8 +53,15 @@ pub enum Client {
 }
 
 /// The whole gallery: the index, every example under `/examples/NAME`, and the client. Its
-/// streams are compressed (brotli or gzip) whenever the browser accepts it.
+/// streams are compressed (brotli or gzip) whenever the browser accepts it. The essay's page
+/// loads Datastar 0.19.9 from its CDN.
 pub fn app(client: Client) -> Router {
+    with_seed_client(client, Client::Cdn)
+}
+
+/// [`app`], with the essay's page (`/essay/click_to_edit`, Seed dialect) loading Datastar
+/// 0.19.9 from `seed`.
+pub fn with_seed_client(client: Client, seed: Client) -> Router {
     let layout = Layout::new(&client);
     let wire = wire::Wire::new();
     let mut app = Router::new()
@@ -97,6 +107,7 @@ pub fn app(client: Client) -> Router {
             "/examples/backend_actions",
             backend_actions::routes(layout.clone()),
         )
+        .nest(essay::BASE, essay::routes(&seed))
         .route(layout::FAVICON_PATH, get(layout::favicon))
         .route("/wire/{slug}", get(wire::stream).with_state(wire.clone()))
         .fallback(move || async move { layout.not_found() });
@@ -132,11 +143,20 @@ struct Args {
     /// Serve this local Datastar client instead of loading it from the CDN (for offline use).
     #[arg(long, env = "DATASTAR_JS", value_name = "PATH")]
     datastar_js: Option<PathBuf>,
+    /// Serve this local Datastar 0.19.9 to the essay's page instead of loading it from the CDN.
+    #[arg(long, env = "DATASTAR_SEED_JS", value_name = "PATH")]
+    datastar_seed_js: Option<PathBuf>,
 }
 
 impl Args {
     fn client(&self) -> Client {
         self.datastar_js.clone().map_or(Client::Cdn, Client::Local)
+    }
+
+    fn seed_client(&self) -> Client {
+        self.datastar_seed_js
+            .clone()
+            .map_or(Client::Cdn, Client::Local)
     }
 }
 
@@ -149,7 +169,10 @@ async fn main() {
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("Datastar examples gallery on http://{addr}");
     // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
-    datastar_runtime::serve(listener, app(args.client()))
-        .await
-        .unwrap();
+    datastar_runtime::serve(
+        listener,
+        with_seed_client(args.client(), args.seed_client()),
+    )
+    .await
+    .unwrap();
 }

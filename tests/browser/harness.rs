@@ -37,6 +37,9 @@ pub enum Datastar {
     Beta11,
     /// Datastar 1.0.1 as shipped in the `starhtml==0.7.0` wheel (PyPI).
     V101,
+    /// `@sudodevnull/datastar@0.19.9` (npm), the Seed dialect's client: its
+    /// `dist/datastar.iife.js`, a classic script (see [`seed_page`]).
+    Seed0199,
 }
 
 impl Datastar {
@@ -44,6 +47,7 @@ impl Datastar {
         match self {
             Self::Beta11 => "datastar-1.0.0-beta.11.js",
             Self::V101 => "datastar-1.0.1.js",
+            Self::Seed0199 => "datastar-0.19.9.iife.js",
         }
     }
 
@@ -80,6 +84,22 @@ pub fn page(title: &str, body: Markup) -> Markup {
                 script type="module" src=(CLIENT_PATH) {}
             }
             body { (body) }
+        }
+    }
+}
+
+/// A full HTML page for Datastar 0.19.9, which is a classic script, not a module: `defer`
+/// runs it once the body is parsed. `store` is the page's initial `data-store`.
+pub fn seed_page(title: &str, store: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                script defer src=(CLIENT_PATH) {}
+            }
+            body data-store=(store) { (body) }
         }
     }
 }

@@ -14,5 +14,6 @@ mod examples;
 mod gallery;
 mod hostile;
 mod limits;
+mod seed;
 mod selectors;
 mod v1;

@@ -118,10 +118,17 @@ fn prefetch_keeps_its_speculation_rules_in_the_page() {
 }
 
 #[test]
-fn the_seed_dialect_cannot_run_scripts() {
-    let actions: [Event; 5] = [
-        Redirect::to("/").into(),
-        Console::log("x").into(),
+fn the_seed_dialect_has_events_for_redirects_and_console_messages_only() {
+    let said = |action: Event| String::from_utf8(bytes_of(&action)).unwrap();
+    assert_eq!(
+        said(Redirect::to("/").into()),
+        "event: datastar-redirect\ndata: url /\n\n"
+    );
+    assert_eq!(
+        said(Console::log("x").into()),
+        "event: datastar-console\ndata: log x\n\n"
+    );
+    let actions: [Event; 3] = [
         DispatchEvent::new("x").unwrap().into(),
         ReplaceUrl::new("/").into(),
         Prefetch::new(["/"]).into(),
@@ -131,6 +138,12 @@ fn the_seed_dialect_cannot_run_scripts() {
         let err = encode(&action, Dialect::Seed, &mut out).unwrap_err();
         assert_eq!((err.what, out.len()), ("execute-script", 0));
     }
+}
+
+fn bytes_of(event: &Event) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode(event, Dialect::Seed, &mut out).unwrap();
+    out
 }
 
 /// The literal `HOSTILE` becomes, every `script` built with it, in both dialects.

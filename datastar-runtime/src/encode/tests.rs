@@ -302,47 +302,16 @@ fn beta_execute_script_omits_the_default_attributes() {
     );
 }
 
-#[test]
-fn seed_reproduces_the_essay_event_byte_for_byte() {
-    let event = PatchElements::new("<div id=\"contact_1\"><label>First Name</label>: Joe</div>")
-        .selector(sel("#contact_1"))
-        .id(EventId::new("129618219840307262").unwrap());
-    assert_eq!(
-        seed(event),
-        "event: datastar-fragment\n\
-         id: 129618219840307262\n\
-         data: selector #contact_1\n\
-         data: merge morph\n\
-         data: settle 0\n\
-         data: fragment <div id=\"contact_1\"><label>First Name</label>: Joe</div>\n\n"
-    );
-}
-
-#[test]
-fn seed_continuation_lines_have_no_key() {
-    let event = PatchElements::new("<ul>\n<li>a</li>\r\n</ul>")
-        .selector(sel("#list"))
-        .mode(Mode::Replace)
-        .settle(Duration::from_millis(300));
-    assert_eq!(
-        seed(event),
-        "event: datastar-fragment\ndata: selector #list\ndata: merge outer\ndata: settle 300\n\
-         data: fragment <ul>\ndata: <li>a</li>\ndata: </ul>\n\n"
-    );
-}
-
-#[test]
-fn seed_without_selector_writes_an_empty_selector() {
-    assert!(seed(PatchElements::new("<p id=\"a\"></p>")).contains("\ndata: selector \n"));
-}
+// The Seed dialect's own events are pinned in `seed/tests.rs`.
 
 #[test]
 fn what_a_dialect_cannot_say_is_an_error_and_writes_nothing() {
     let cases: Vec<(Event, Dialect)> = vec![
-        (PatchSignals::raw("{}").unwrap().into(), Dialect::Seed),
-        (RemoveSignals::new([]).into(), Dialect::Seed),
         (ExecuteScript::new("x").into(), Dialect::Seed),
-        (RemoveElements::new(sel("#a")).into(), Dialect::Seed),
+        (
+            RemoveElements::new(sel("#a")).view_transition().into(),
+            Dialect::Seed,
+        ),
         (
             PatchElements::new("x").namespace(Namespace::Svg).into(),
             Dialect::Beta,
