@@ -6,6 +6,8 @@
 #   bench/fanout.sh
 #   CONNECTIONS=2000 MEASURE_SECONDS=10 bench/fanout.sh
 #   SERVER=axum bench/fanout.sh      # baseline: axum's Sse + tokio broadcast, no hub
+#   SERVER=floor bench/fanout.sh     # floor: the same bytes written to the sockets, no framework
+#   FANOUT_HEAP=1 bench/fanout.sh    # also the server's live heap, counted by its allocator
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 connections=${CONNECTIONS:-10000}
@@ -16,9 +18,11 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "open files limit: $(ulimit -n)"
 cargo build --release -q -p datastar-bench --bin fanout-server --bin fanout-client
 # Long enough for connecting (up to 120 s) and measuring; it exits by itself after that.
-target/release/fanout-server "$port" $((seconds + 180)) 100 "${SERVER:-hub}" > /dev/null &
+log=$(mktemp)
+target/release/fanout-server "$port" $((seconds + 180)) 100 "${SERVER:-hub}" > "$log" &
 server=$!
-trap 'kill "$server" 2>/dev/null || true' EXIT
+trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 sleep 1
 echo "server: ${SERVER:-hub}, $connections connections, $seconds s"
 target/release/fanout-client "$port" "$connections" "$seconds" "$server"
+grep -E '^(heap|short)' "$log" | tail -n 2 || true

@@ -219,3 +219,38 @@ async fn graceful_shutdown_stops_accepting_and_ends_the_server() {
         .unwrap();
     assert!(TcpStream::connect(addr).await.is_err(), "still accepting");
 }
+
+/// The status line the server answers a `GET /?q=…` whose head is `head_bytes` long.
+async fn status_of_request_head(addr: SocketAddr, head_bytes: usize) -> String {
+    let fixed = "GET /?q= HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n".len();
+    let query = "a".repeat(head_bytes - fixed);
+    let request =
+        format!("GET /?q={query} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n");
+    assert_eq!(request.len(), head_bytes);
+    let mut socket = TcpStream::connect(addr).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let (_, text) = until_closed(&mut socket, Instant::now()).await;
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_request_head_over_8_kib_is_a_431_unless_the_bound_is_raised() {
+    let (addr, _streams) = start(16).await;
+    assert_eq!(
+        status_of_request_head(addr, 7 * 1024).await,
+        "HTTP/1.1 200 OK"
+    );
+    assert_eq!(
+        status_of_request_head(addr, 20 * 1024).await,
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let raised = listener.local_addr().unwrap();
+    let server = datastar_runtime::serve(listener, app().0).max_request_head(64 * 1024);
+    tokio::spawn(server.into_future());
+    assert_eq!(
+        status_of_request_head(raised, 20 * 1024).await,
+        "HTTP/1.1 200 OK"
+    );
+}

@@ -12,6 +12,8 @@
 //! - `axum-body`: `Event::default().event(..)` and the data lines written through axum's
 //!   `EventDataWriter` (what `Event::data` does), then axum's `Sse` body. Axum's `Event` has no
 //!   public way to its bytes other than an `Sse` body (its `finalize` is private).
+//! - `memcpy`: the floor, the input text copied into a reused `BytesMut` and split off as
+//!   `Bytes`, with no framing and no scan.
 //!
 //! The bodies are polled by hand with a no-op waker: no socket, no runtime. Before criterion runs,
 //! a counting global allocator measures allocations per event in steady state for each contender,
@@ -248,6 +250,7 @@ fn contenders(input: &'static Input) -> Vec<(&'static str, Next)> {
     let mut ours = ours_body(input);
     let mut official = official_body(input);
     let mut axum = axum_body(input);
+    let mut floor = bytes::BytesMut::with_capacity(4096);
     vec![
         ("ours-v1", Box::new(move || v1.encode(&input.ours).unwrap())),
         (
@@ -257,6 +260,13 @@ fn contenders(input: &'static Input) -> Vec<(&'static str, Next)> {
         ("ours-v1-body", Box::new(move || ours.next())),
         ("official-body", Box::new(move || official.next())),
         ("axum-body", Box::new(move || axum.next())),
+        (
+            "memcpy",
+            Box::new(move || {
+                floor.extend_from_slice(input.text.as_bytes());
+                floor.split().freeze()
+            }),
+        ),
     ]
 }
 
@@ -267,7 +277,7 @@ fn check_same_bytes(input: &'static Input) {
     let mut reference = None;
     for (name, mut next) in contenders(input) {
         let bytes = next();
-        if name == "ours-beta" {
+        if name == "ours-beta" || name == "memcpy" {
             continue;
         }
         let reference = reference.get_or_insert_with(|| bytes.clone());

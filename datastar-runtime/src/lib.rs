@@ -154,7 +154,7 @@ pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
 pub use response::{EventList, Events, Sse};
 pub use serve::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_TCP_KEEPALIVE, Serve, serve,
+    DEFAULT_MAX_REQUEST_HEAD, DEFAULT_TCP_KEEPALIVE, Serve, serve,
 };
 pub use shape::{Shape, SignalShape};
 pub use signals::{ReadSignals, Signals, SignalsRejection};

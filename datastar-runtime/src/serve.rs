@@ -31,6 +31,9 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How many connections are served at once, unless told otherwise.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// The largest HTTP/1 request head (request line and headers) served, unless told otherwise:
+/// 8 KiB, hyper's smallest buffer.
+pub const DEFAULT_MAX_REQUEST_HEAD: usize = 8 * 1024;
 /// The TCP keep-alive idle time of accepted sockets, unless told otherwise: 60 s.
 pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 
@@ -45,6 +48,10 @@ pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 ///   stays open as long as the client reads it;
 /// - a [cap on connections](Serve::max_connections) (10,000): once reached, new connections
 ///   wait in the listen queue until one closes;
+/// - a [bound on the request head](Serve::max_request_head) (8 KiB): a larger one is answered
+///   `431 Request Header Fields Too Large`. It also keeps hyper's read buffer at 8 KiB for
+///   the life of the connection, which for 10,000 open SSE streams is the difference between
+///   about 13 and 18 KiB of resident memory per stream (BENCHMARKS.md, "Fan-out");
 /// - [TCP keep-alive](Serve::tcp_keepalive) on every accepted socket (probes after 60 s of
 ///   silence), so a client that vanished without closing is found even when a stream writes
 ///   nothing; HTTP/2 connections are also pinged every 30 s.
@@ -75,6 +82,7 @@ pub fn serve(listener: TcpListener, app: Router) -> Serve {
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         idle_timeout: DEFAULT_IDLE_TIMEOUT,
         max_connections: DEFAULT_MAX_CONNECTIONS,
+        max_request_head: DEFAULT_MAX_REQUEST_HEAD,
         tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
         shutdown: None,
     }
@@ -88,6 +96,7 @@ pub struct Serve {
     header_read_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
+    max_request_head: usize,
     tcp_keepalive: Option<Duration>,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
@@ -99,6 +108,7 @@ impl std::fmt::Debug for Serve {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("max_connections", &self.max_connections)
+            .field("max_request_head", &self.max_request_head)
             .field("tcp_keepalive", &self.tcp_keepalive)
             .finish_non_exhaustive()
     }
@@ -141,6 +151,18 @@ impl Serve {
         self
     }
 
+    /// Answers an HTTP/1 request whose head (request line and headers) is larger than `bytes`
+    /// with `431 Request Header Fields Too Large` (values under 8 KiB count as 8 KiB).
+    ///
+    /// Datastar's `@get` sends every signal in the query string (`?datastar=…`), so an app whose
+    /// signals exceed a few KiB once URL-encoded should raise this, or send them with `@post`.
+    /// The price is memory: above 8 KiB, hyper keeps a 16 KiB read buffer for each connection
+    /// that stays open, such as each SSE stream.
+    pub fn max_request_head(mut self, bytes: usize) -> Self {
+        self.max_request_head = bytes.max(DEFAULT_MAX_REQUEST_HEAD);
+        self
+    }
+
     /// Sends TCP keep-alive probes on an accepted socket after `idle` of silence (`None`: the
     /// operating system's default, usually off), so that the connection of a client that is
     /// gone without a word fails and its stream ends.
@@ -171,6 +193,10 @@ impl Serve {
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(self.header_read_timeout);
+        // hyper's default (about 400 KiB) makes it grow its read buffer to 16 KiB on every
+        // connection that stays open after its request, such as an SSE stream: the bound is
+        // what keeps it at 8 KiB (see `max_request_head`).
+        builder.http1().max_buf_size(self.max_request_head);
         builder
             .http2()
             .timer(TokioTimer::new())

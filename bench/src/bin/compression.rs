@@ -7,7 +7,14 @@
 //!
 //! ```text
 //! compression
+//! compression streams [STREAMS] [EVENTS]   # default 1,000 streams of the first 100 events
 //! ```
+//!
+//! `streams` instead opens STREAMS streams at once through the server for each coding at its
+//! default (identity, gzip, brotli, zstd), in the same run, and reports CPU, bytes and heap per
+//! event and per stream; then it measures the prototype of a shared compressed stream per topic
+//! (one compressor per coding whose bytes every subscriber gets), with a compressor restarted
+//! every K events as the sync points late joiners would need.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -146,6 +153,12 @@ fn sweep(frames: &[Vec<u8>], compress: &mut dyn FnMut(&[u8]) -> usize) -> (usize
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("streams") {
+        let streams = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+        let events = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100);
+        return many_streams(streams, events);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -388,4 +401,242 @@ mod counting {
     pub fn reset_peak() {
         PEAK.store(live(), Relaxed);
     }
+}
+
+/// utime + stime of this process, in seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("stat");
+    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
+        .split(' ')
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+/// Reads a whole response and says how many bytes came, without keeping them.
+async fn drain(addr: SocketAddr, accept: &str) -> (usize, String) {
+    let mut socket = TcpStream::connect(addr).await.expect("connect");
+    let accept = if accept.is_empty() {
+        String::new()
+    } else {
+        format!("accept-encoding: {accept}\r\n")
+    };
+    socket
+        .write_all(
+            format!("GET /market HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n{accept}\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut total = 0;
+    let mut head = String::new();
+    loop {
+        let Ok(n) = socket.read(&mut chunk).await else {
+            return (total, "failed".to_owned());
+        };
+        if n == 0 {
+            break;
+        }
+        if head.is_empty() {
+            head = String::from_utf8_lossy(&chunk[..n.min(512)]).to_lowercase();
+        }
+        total += n;
+    }
+    let coding = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-encoding: "))
+        .unwrap_or("identity")
+        .to_owned();
+    (total, coding)
+}
+
+/// `compression streams`: see the module's doc.
+fn many_streams(streams: usize, count: usize) {
+    let all = events();
+    let events: Vec<Event> = all[..count.min(all.len())].to_vec();
+    let frames: Vec<Vec<u8>> = events
+        .iter()
+        .map(|e| {
+            let mut out = Vec::new();
+            encode(e, Dialect::V1, &mut out).unwrap();
+            out
+        })
+        .collect();
+    let payload: usize = frames.iter().map(Vec::len).sum();
+    let deliveries = (streams * frames.len()) as f64;
+    println!(
+        "{streams} streams at once, each sent the same {} morphs ({:.0} bytes per event), per coding at its default",
+        frames.len(),
+        payload as f64 / frames.len() as f64
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let shared = std::sync::Arc::new(events);
+        let app = Router::new()
+            .route(
+                "/market",
+                get(move || {
+                    let events = shared.clone();
+                    async move { Sse::new(futures_util::stream::iter((*events).clone())) }
+                }),
+            )
+            .layer(DatastarLayer::new().compression(true).keep_alive(None));
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        // `axum::serve`: behind `datastar_runtime::serve` a few of 1,000 brotli streams opened at
+        // once were reset before their end (9 of 1,000 in one run, 2026-12-02; not yet
+        // understood, reported in BENCHMARKS.md).
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        println!(
+            "{:<10} {:>14} {:>10} {:>16} {:>12} {:>16}",
+            "coding", "bytes/event", "ratio", "CPU us/event", "vs identity", "peak heap KiB/512"
+        );
+        let mut identity_cpu = 0.0;
+        for accept in ["", "gzip", "br", "zstd"] {
+            let before_heap = counting::live();
+            counting::reset_peak();
+            let cpu = cpu_seconds();
+            let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(512));
+            let tasks: Vec<_> = (0..streams)
+                .map(|_| {
+                    let gate = gate.clone();
+                    tokio::spawn(async move {
+                        let _permit = gate.acquire_owned().await.unwrap();
+                        drain(addr, accept).await
+                    })
+                })
+                .collect();
+            let mut wire = 0;
+            let mut coding = String::new();
+            let mut failed = 0;
+            for task in tasks {
+                let (bytes, c) = task.await.unwrap();
+                wire += bytes;
+                if c == "failed" {
+                    failed += 1;
+                } else {
+                    coding = c;
+                }
+            }
+            if failed > 0 {
+                println!("({failed} of {streams} {accept:?} streams were reset before their end)");
+            }
+            let cpu = cpu_seconds() - cpu;
+            let heap = counting::peak().saturating_sub(before_heap);
+            if accept.is_empty() {
+                identity_cpu = cpu;
+            }
+            println!(
+                "{coding:<10} {:>14.0} {:>9.1}x {:>16.2} {:>11.2}x {:>16.0}",
+                wire as f64 / deliveries,
+                (payload * streams) as f64 / wire as f64,
+                cpu * 1e6 / deliveries,
+                cpu / identity_cpu,
+                // At most 512 streams are open at once (the gate).
+                heap as f64 / 1024.0 / streams.min(512) as f64
+            );
+        }
+    });
+    println!(
+        "\nCPU: the whole process (server and the clients that only count bytes), per event per stream."
+    );
+
+    println!(
+        "\nprototype: one compressor per topic and coding, its bytes shared by all {streams} subscribers"
+    );
+    println!(
+        "{:<8} {:>12} {:>14} {:>8} {:>12} {:>20} {:>14} {:>18} {:>18}",
+        "coding",
+        "restart",
+        "bytes/event",
+        "ratio",
+        "us/event",
+        "CPU us/event/stream",
+        "heap KiB",
+        "bytes, restart 10",
+        "bytes, restart 100"
+    );
+    let settings = Compression::new();
+    for coding in ["gzip", "br", "zstd"] {
+        let make = || -> Codec {
+            match coding {
+                "gzip" => {
+                    let mut e = flate2::write::GzEncoder::new(
+                        Vec::new(),
+                        flate2::Compression::new(settings.gzip()),
+                    );
+                    Box::new(move |f| {
+                        e.write_all(f).unwrap();
+                        e.flush().unwrap();
+                        std::mem::take(e.get_mut()).len()
+                    })
+                }
+                "br" => {
+                    let (quality, window) = settings.brotli();
+                    let mut e = brotli::CompressorWriter::new(Vec::new(), 4096, quality, window);
+                    Box::new(move |f| {
+                        for piece in f.chunks(8 * 1024) {
+                            e.write_all(piece).unwrap();
+                            e.flush().unwrap();
+                        }
+                        std::mem::take(e.get_mut()).len()
+                    })
+                }
+                _ => {
+                    use zstd::stream::raw::CParameter;
+                    let (level, window) = settings.zstd();
+                    let mut e = zstd::stream::write::Encoder::new(Vec::new(), level).unwrap();
+                    for p in [
+                        CParameter::WindowLog(window),
+                        CParameter::HashLog(15.min(window)),
+                        CParameter::ChainLog(15.min(window)),
+                        CParameter::ChecksumFlag(false),
+                    ] {
+                        e.set_parameter(p).unwrap();
+                    }
+                    Box::new(move |f| {
+                        e.write_all(f).unwrap();
+                        e.flush().unwrap();
+                        std::mem::take(e.get_mut()).len()
+                    })
+                }
+            }
+        };
+        let before = counting::live();
+        let mut one = make();
+        let (bytes, us) = sweep(&frames, &mut *one);
+        let held = counting::live().saturating_sub(before);
+        drop(one);
+        // A compressor restarted every `k` events: a subscriber can join at each restart.
+        let restarted = |k: usize| -> usize {
+            frames
+                .chunks(k)
+                .map(|run| {
+                    let mut c = make();
+                    run.iter().map(|f| c(f)).sum::<usize>()
+                })
+                .sum()
+        };
+        println!(
+            "{coding:<8} {:>12} {:>14.0} {:>7.1}x {:>12.1} {:>20.3} {:>14} {:>18.0} {:>18.0}",
+            "never",
+            bytes as f64 / frames.len() as f64,
+            payload as f64 / bytes as f64,
+            us,
+            us / streams as f64,
+            held / 1024,
+            restarted(10) as f64 / frames.len() as f64,
+            restarted(100) as f64 / frames.len() as f64
+        );
+    }
+    println!(
+        "(CPU: one compression per event divided among the subscribers; heap: the one compressor,\n \
+         against one per stream above. Restart K: a new compressor every K events, the sync points.)"
+    );
 }

@@ -10,7 +10,7 @@
 //! ```
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -45,6 +45,7 @@ async fn stream(
     gate: Arc<Semaphore>,
     measuring: Arc<AtomicBool>,
     histogram: Arc<Vec<AtomicU32>>,
+    lost: Arc<AtomicU64>,
 ) {
     // A connect slot, given back once the stream is open.
     let mut permit = Some(gate.acquire_owned().await.expect("semaphore"));
@@ -58,6 +59,7 @@ async fn stream(
     let mut buffer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let mut headers_done = false;
+    let mut last_seq: Option<u64> = None;
     loop {
         let n = match socket.read(&mut chunk).await {
             Ok(0) | Err(_) => return,
@@ -75,9 +77,30 @@ async fn stream(
             connected.fetch_add(1, Relaxed);
             permit.take();
         }
-        // Each event's time sits in `<span id="t">MICROS</span>`.
-        while let Some(at) = find(&buffer, b"id=\"t\">") {
-            let start = at + 7;
+        // Each event is `<span id="t" data-seq="N">MICROS</span>` (a resync has no sequence).
+        while let Some(at) = find(&buffer, b"id=\"t\"") {
+            let mut start = at + 6;
+            if buffer[start..].starts_with(b" data-seq=\"") {
+                let digits = start + 11;
+                let Some(len) = find(&buffer[digits..], b"\"") else {
+                    break;
+                };
+                let seq: u64 = std::str::from_utf8(&buffer[digits..digits + len])
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .expect("a sequence number");
+                if let Some(last) = last_seq
+                    && measuring.load(Relaxed)
+                {
+                    lost.fetch_add(seq.saturating_sub(last + 1), Relaxed);
+                }
+                last_seq = Some(seq);
+                start = digits + len + 1;
+            }
+            let Some(gt) = find(&buffer[start..], b">") else {
+                break;
+            };
+            start += gt + 1;
             let Some(len) = find(&buffer[start..], b"<") else {
                 break;
             };
@@ -140,6 +163,7 @@ fn main() {
         let gate = Arc::new(Semaphore::new(256));
         let measuring = Arc::new(AtomicBool::new(false));
         let histogram: Arc<Vec<AtomicU32>> = Arc::new((0..BUCKETS).map(|_| AtomicU32::new(0)).collect());
+        let lost = Arc::new(AtomicU64::new(0));
         let started = std::time::Instant::now();
         let tasks: Vec<_> = (0..connections)
             .map(|_| {
@@ -149,6 +173,7 @@ fn main() {
                     gate.clone(),
                     measuring.clone(),
                     histogram.clone(),
+                    lost.clone(),
                 ))
             })
             .collect();
@@ -179,7 +204,8 @@ fn main() {
         let received: u64 = counts.iter().sum();
         let expected = connections as u64 * seconds * 10;
         println!(
-            "events received {received} (at most {expected}: {seconds} s of 10 publishes/s x {connections})"
+            "events received {received} (at most {expected}: {seconds} s of 10 publishes/s x {connections}); lost (gaps in the sequence) {}",
+            lost.load(Relaxed)
         );
         println!(
             "latency ms (0.1 ms buckets): p50 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1}",
