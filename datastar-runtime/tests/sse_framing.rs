@@ -153,7 +153,7 @@ proptest! {
             Mode::Replace => "outer",
             other => other.as_str(),
         };
-        let mut seed = data(&[("selector", selector.as_str()), ("merge", seed_mode), ("settle", "0"), ("vt", "false")]);
+        let mut seed = data(&[("selector", selector.as_str()), ("merge", seed_mode), ("settle", "0")]);
         let mut body = lines(&elements).into_iter();
         // `inner` goes in one `<template>`, whose contents become the target's children.
         let wrapper = if mode == Mode::Inner { "<template>" } else { "" };
