@@ -230,7 +230,7 @@ pub struct PatchElements<T = AnyTarget> {
     pub(crate) namespace: Namespace,
     pub(crate) settle: Duration,
     pub(crate) meta: Meta,
-    target: PhantomData<T>,
+    pub(crate) target: PhantomData<T>,
 }
 
 /// HTML that [`PatchElements::new`] takes: maud's [`Markup`](maud::Markup) (what `html!`

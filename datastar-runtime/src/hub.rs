@@ -6,7 +6,7 @@ use std::fmt;
 use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -32,6 +32,45 @@ type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
 
 /// Told of every change in the number of subscribers of a topic.
 type Watcher<K> = Arc<dyn Fn(&Hub<K>, &K, usize) + Send + Sync>;
+
+/// Where a hub's publishes go beyond this process, and how it learns which topics this
+/// process listens to: the NATS backplane (`crate::nats`), when the feature is on.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) trait Backplane<K>: Send + Sync {
+    /// Sends `event` of `topic` to the other processes, without waiting.
+    fn publish(&self, topic: &K, event: &Event) -> Result<(), PublishError>;
+    /// `topic` gained its first subscriber in this process.
+    fn joined(&self, topic: &K);
+    /// `topic` lost its last subscriber in this process.
+    fn left(&self, topic: &K);
+}
+
+/// A publish that reached this process's subscribers but not the other processes of the
+/// hub's backplane (see [`Hub::try_publish`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishError {
+    why: String,
+}
+
+impl PublishError {
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn new(why: impl Into<String>) -> Self {
+        PublishError { why: why.into() }
+    }
+
+    /// Why the other processes were not reached.
+    pub fn why(&self) -> &str {
+        &self.why
+    }
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the publish reached only this process: {}", self.why)
+    }
+}
+
+impl std::error::Error for PublishError {}
 
 /// A broadcast of events to every open stream of a topic: the many tabs that show one page.
 ///
@@ -140,12 +179,13 @@ pub struct Hub<K> {
     inner: Arc<Inner<K>>,
 }
 
-struct Inner<K> {
+pub(crate) struct Inner<K> {
     topics: Mutex<HashMap<K, Topic>>,
     capacity: usize,
     budget: usize,
     resync: Resync<K>,
     watcher: RwLock<Option<Watcher<K>>>,
+    backplane: OnceLock<Arc<dyn Backplane<K>>>,
 }
 
 /// One topic: the channel that wakes its subscribers, and what it keeps of its events.
@@ -191,6 +231,19 @@ impl Backlog {
         events.push_back(Arc::downgrade(&published));
         self.trim(&mut events);
         sender.send(published).unwrap_or(0)
+    }
+
+    /// Sends every subscriber an event without content, which it takes as missed events:
+    /// it resynchronizes. Says how many subscribers there were.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    fn missed(self: &Arc<Self>, sender: &broadcast::Sender<Arc<Published>>) -> usize {
+        let _order = self.events();
+        sender
+            .send(Arc::new(Published {
+                content: RwLock::new(None),
+                backlog: self.clone(),
+            }))
+            .unwrap_or(0)
     }
 
     /// Empties the oldest events until the topic is within its bounds, the newest excepted.
@@ -370,26 +423,65 @@ where
                 budget,
                 resync: Arc::new(move |topic| resync(topic).into_iter().map(Into::into).collect()),
                 watcher: RwLock::new(None),
+                backplane: OnceLock::new(),
             }),
         }
     }
 
     /// Sends `event` to every subscriber of `topic`, without waiting for any of them, and
-    /// says how many there were (0: nobody listens, and the event is dropped).
+    /// says how many there were in this process (0: nobody listens here).
     ///
     /// The topic is borrowed as for a `HashMap` lookup: a `Hub<String>` publishes to a `&str`
     /// with no allocation.
+    ///
+    /// On a hub with a backplane (`with_nats`, feature `nats`), the event also goes to every
+    /// other process; when it cannot (see [`try_publish`](Hub::try_publish)), this process's
+    /// subscribers still get it and the failure is logged as a warning.
     pub fn publish<Q>(&self, topic: &Q, event: impl IntoEvent) -> usize
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
     {
-        // Clone the topic and let go of the map before waking every subscriber.
-        let found = self.inner.topics().get(topic).cloned();
-        let Some(Topic { sender, backlog }) = found else {
-            return 0;
-        };
-        backlog.publish(&sender, event.into_event())
+        let (sent, failed) = self.publish_everywhere(topic, event.into_event());
+        if let Some(error) = failed {
+            tracing::warn!(%error, "publish not sent to the other processes");
+        }
+        sent
+    }
+
+    /// [`publish`](Hub::publish), and says whether the other processes of the hub's backplane
+    /// were reached: `Err` when they were not (this process's subscribers got the event all
+    /// the same). A hub without a backplane never fails.
+    ///
+    /// ```
+    /// use datastar_runtime::{Hub, PatchElements};
+    ///
+    /// let hub: Hub<String> = Hub::new(|_| [PatchElements::new(r#"<p id="a"></p>"#)]);
+    /// assert_eq!(hub.try_publish("room", PatchElements::new(r#"<p id="a">1</p>"#)), Ok(0));
+    /// ```
+    pub fn try_publish<Q>(&self, topic: &Q, event: impl IntoEvent) -> Result<usize, PublishError>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    {
+        match self.publish_everywhere(topic, event.into_event()) {
+            (_, Some(error)) => Err(error),
+            (sent, None) => Ok(sent),
+        }
+    }
+
+    fn publish_everywhere<Q>(&self, topic: &Q, event: Event) -> (usize, Option<PublishError>)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    {
+        // Handed to the backplane first, so that the event needs no copy.
+        let failed = self
+            .inner
+            .backplane
+            .get()
+            .and_then(|backplane| backplane.publish(&topic.to_owned(), &event).err());
+        (self.inner.deliver(topic, event), failed)
     }
 
     /// Calls `watch` each time a topic gains or loses a subscriber, with the hub, the topic
@@ -428,14 +520,19 @@ where
             .inner
             .topics()
             .entry(topic.clone())
-            .or_insert_with(|| Topic {
-                sender: broadcast::channel(self.inner.capacity).0,
-                backlog: Arc::new(Backlog {
-                    events: Mutex::default(),
-                    bytes: AtomicUsize::new(0),
-                    capacity: self.inner.capacity,
-                    budget: self.inner.budget,
-                }),
+            .or_insert_with(|| {
+                if let Some(backplane) = self.inner.backplane.get() {
+                    backplane.joined(&topic);
+                }
+                Topic {
+                    sender: broadcast::channel(self.inner.capacity).0,
+                    backlog: Arc::new(Backlog {
+                        events: Mutex::default(),
+                        bytes: AtomicUsize::new(0),
+                        capacity: self.inner.capacity,
+                        budget: self.inner.budget,
+                    }),
+                }
             })
             .sender
             .subscribe();
@@ -479,6 +576,12 @@ where
             .map_or(0, |topic| topic.backlog.bytes.load(Ordering::Relaxed))
     }
 
+    /// What the hub's handles share, for its backplane.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn inner(&self) -> &Arc<Inner<K>> {
+        &self.inner
+    }
+
     /// The events the hub's `resync` function makes for `topic`: the full state that a
     /// subscriber that fell behind is sent.
     pub fn resync(&self, topic: &K) -> Vec<Event> {
@@ -487,6 +590,48 @@ where
 }
 
 impl<K: Eq + Hash> Inner<K> {
+    /// Sends `event` to this process's subscribers of `topic`: how many there were.
+    pub(crate) fn deliver<Q>(&self, topic: &Q, event: Event) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        // Clone the topic and let go of the map before waking every subscriber.
+        let found = self.topics().get(topic).cloned();
+        let Some(Topic { sender, backlog }) = found else {
+            return 0;
+        };
+        backlog.publish(&sender, event)
+    }
+
+    /// Makes every subscriber of `topics` (every topic with `None`) in this process send its
+    /// resync next, in place of anything it has not sent yet: for events it may have missed.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn resync_all(&self, topics: Option<&K>) -> usize {
+        let found: Vec<Topic> = match topics {
+            Some(topic) => self.topics().get(topic).cloned().into_iter().collect(),
+            None => self.topics().values().cloned().collect(),
+        };
+        found
+            .iter()
+            .map(|topic| topic.backlog.missed(&topic.sender))
+            .sum()
+    }
+
+    /// Gives the hub its backplane; `false` when it already had one.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn set_backplane(&self, backplane: Arc<dyn Backplane<K>>) -> bool {
+        let topics = self.topics();
+        if self.backplane.set(backplane.clone()).is_err() {
+            return false;
+        }
+        // Under the map's lock: no topic joins or leaves meanwhile.
+        for topic in topics.keys() {
+            backplane.joined(topic);
+        }
+        true
+    }
+
     /// Tells the watcher, if any, how many subscribers `topic` has now. Called with no lock
     /// held, so that the watcher may publish.
     fn tell(self: &Arc<Self>, topic: &K) {
@@ -637,6 +782,9 @@ impl<K: Eq + Hash> Drop for Member<K> {
                 .is_some_and(|topic| topic.sender.receiver_count() == 0)
             {
                 topics.remove(&self.topic);
+                if let Some(backplane) = self.hub.backplane.get() {
+                    backplane.left(&self.topic);
+                }
             }
         }
         self.hub.tell(&self.topic);

@@ -112,6 +112,8 @@ mod headers;
 mod html_scan;
 mod hub;
 mod layer;
+#[cfg(feature = "nats")]
+pub mod nats;
 mod reply;
 mod request;
 mod response;
@@ -136,7 +138,7 @@ pub use event::{
     Selector, SignalPath,
 };
 pub use handler::{FragmentResponse, PatchHtml, RemoveResponse};
-pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, Subscription};
+pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, PublishError, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
