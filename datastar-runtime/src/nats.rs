@@ -334,12 +334,7 @@ where
         let (inner, weak_plane) = (Arc::downgrade(self.inner()), Arc::downgrade(&plane));
         tokio::spawn(forward(nats.client.clone(), queued, weak_plane.clone()));
         tokio::spawn(receive(subscriber, inner.clone(), weak_plane.clone()));
-        tokio::spawn(watch_link(
-            nats.link.subscribe(),
-            nats.client.clone(),
-            inner,
-            weak_plane,
-        ));
+        tokio::spawn(watch_link(nats.link.subscribe(), inner, weak_plane));
         tracing::info!(prefix, "hub shared on NATS");
         Ok(self)
     }
@@ -501,7 +496,6 @@ async fn receive<K>(
 /// processes to do the same.
 async fn watch_link<K>(
     mut link: broadcast::Receiver<Link>,
-    client: Client,
     inner: Weak<Inner<K>>,
     plane: Weak<Plane<K>>,
 ) where
@@ -525,11 +519,15 @@ async fn watch_link<K>(
         if back {
             let subscribers = inner.resync_all(None);
             tracing::info!(subscribers, "NATS reconnected: subscribers resynchronized");
-            if let Err(error) = client
-                .publish(plane.control_subject(), plane.control())
+            // Behind the events queued during the outage, so that every process resyncs
+            // after the last of them.
+            if plane
+                .queue
+                .send((plane.control_subject(), plane.control()))
                 .await
+                .is_err()
             {
-                tracing::warn!(%error, "NATS: could not ask the other processes to resync");
+                tracing::warn!("NATS: could not ask the other processes to resync");
             }
         }
     }

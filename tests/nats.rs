@@ -1,0 +1,269 @@
+//! The hub across two server processes' worth of nodes on a real `nats-server`, started and
+//! stopped here on a free loopback port: two axum apps on their own ports, each with its own
+//! hub and its own NATS connection, read over real TCP under V1 and Beta routers at once.
+//!
+//! Needs `nats-server` on PATH (`scripts/test` installs it); without it these tests fail.
+
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use datastar_runtime::nats::{Nats, async_nats::ConnectOptions};
+use datastar_runtime::{DatastarLayer, Dialect, Hub, PatchElements, Subscription};
+use datastar_tests::{PATIENCE, Stream, serve, split_events, wait_until};
+use tokio::process::{Child, Command};
+
+const TOPIC: &str = "room";
+
+/// A `nats-server` of this test, killed when dropped.
+struct Broker {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Broker {
+    async fn start() -> Broker {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut broker = Broker { port, child: None };
+        broker.run().await;
+        broker
+    }
+
+    async fn run(&mut self) {
+        let child = Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("`nats-server` is not installed (scripts/test installs it with apt)");
+        self.child = Some(child);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .is_err()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "nats-server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn stop(&mut self) {
+        let mut child = self.child.take().expect("running");
+        child.kill().await.unwrap();
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+/// The true state every node's resync reads: shared, as a database would be.
+type Store = Arc<Mutex<u32>>;
+
+fn state(n: u32) -> PatchElements<datastar_runtime::ById> {
+    PatchElements::new(format!(r#"<p id="n">{n}</p>"#))
+}
+
+async fn feed(State(hub): State<Hub<String>>) -> Subscription<String> {
+    hub.subscribe(TOPIC.to_owned())
+}
+
+/// One node: its own hub and NATS connection, serving `/v1/feed` and `/beta/feed`.
+async fn node(broker: &Broker, store: &Store) -> (Hub<String>, SocketAddr) {
+    let options = ConnectOptions::new().reconnect_delay_callback(|_| Duration::from_millis(50));
+    let nats = Nats::connect_with_options(broker.url(), options)
+        .await
+        .unwrap();
+    let store = store.clone();
+    let hub = Hub::new(move |_: &String| [state(*store.lock().unwrap())])
+        .with_nats(&nats, "test.hub")
+        .await
+        .unwrap();
+    let router = |dialect| {
+        Router::new()
+            .route("/feed", get(feed))
+            .with_state(hub.clone())
+            .layer(DatastarLayer::new().dialect(dialect))
+    };
+    let app = Router::new()
+        .nest("/v1", router(Dialect::V1))
+        .nest("/beta", router(Dialect::Beta));
+    (hub, serve(app).await)
+}
+
+/// A subscriber's stream and what it has read that is not yet an event.
+struct Tab {
+    stream: Stream,
+    buffer: String,
+}
+
+impl Tab {
+    async fn open(addr: SocketAddr, path: &str) -> Tab {
+        Tab {
+            stream: Stream::get(addr, path, &[]).await,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next complete event.
+    async fn next(&mut self) -> String {
+        loop {
+            let (events, rest) = split_events(&self.buffer);
+            if let Some(first) = events.first() {
+                let (first, at) = (first.to_string(), first.len() + 1);
+                let _ = rest;
+                self.buffer.drain(..at);
+                return first;
+            }
+            let chunk = self.stream.next_chunk().await.expect("the stream ended");
+            self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// Reads events until none comes for 1.5 s: the last one.
+    async fn settle(&mut self) -> Option<String> {
+        let mut last = None;
+        while let Ok(event) = tokio::time::timeout(Duration::from_millis(1500), self.next()).await {
+            last = Some(event);
+        }
+        last
+    }
+
+    /// Reads events until one shows state `n`; fails if a later one says otherwise.
+    async fn until(&mut self, n: u32) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let event = self.next().await;
+            let done = event.contains(&format!(">{n}</p>"));
+            seen.push(event);
+            if done {
+                return seen;
+            }
+        }
+    }
+}
+
+/// Four tabs: V1 and Beta on node A, V1 and Beta on node B.
+async fn tabs(a: SocketAddr, b: SocketAddr) -> Vec<Tab> {
+    let mut tabs = Vec::new();
+    for addr in [a, b] {
+        for path in ["/v1/feed", "/beta/feed"] {
+            tabs.push(Tab::open(addr, path).await);
+        }
+    }
+    tabs
+}
+
+fn assert_shows(event: &str, dialect_line: &str, n: u32) {
+    assert!(
+        event.contains(&format!("{dialect_line} <p id=\"n\">{n}</p>")),
+        "expected state {n} as `{dialect_line}`, got {event:?}"
+    );
+}
+
+fn dialect_line(i: usize) -> &'static str {
+    if i % 2 == 0 {
+        "data: elements"
+    } else {
+        "data: fragments"
+    }
+}
+
+#[tokio::test]
+async fn a_publish_on_either_node_reaches_every_stream_on_both_exactly_once() {
+    let broker = Broker::start().await;
+    let store = Store::default();
+    let (hub_a, a) = node(&broker, &store).await;
+    let (hub_b, b) = node(&broker, &store).await;
+    let mut tabs = tabs(a, b).await;
+    wait_until("both nodes have their two subscribers", PATIENCE, || {
+        hub_a.subscribers(TOPIC) == 2 && hub_b.subscribers(TOPIC) == 2
+    })
+    .await;
+
+    // Each node delivers to its own two tabs and, through NATS, to the other's two. Each
+    // publish is read everywhere before the next (publishes racing on two nodes have no one
+    // order), and the event after it is the next publish: an echo would show as a repeat.
+    for (n, hub) in [(1, &hub_a), (2, &hub_b), (3, &hub_a)] {
+        assert_eq!(
+            hub.try_publish(TOPIC, state(n)),
+            Ok(2),
+            "this node's two tabs"
+        );
+        for (i, tab) in tabs.iter_mut().enumerate() {
+            assert_shows(&tab.next().await, dialect_line(i), n);
+        }
+    }
+    // Nothing more: the next event on every tab is the next publish.
+    hub_b.publish(TOPIC, state(4));
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert_shows(&tab.next().await, dialect_line(i), 4);
+    }
+    // Another topic reaches nobody here.
+    assert_eq!(hub_a.publish("elsewhere", state(9)), 0);
+    hub_a.publish(TOPIC, state(5));
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        assert_shows(&tab.next().await, dialect_line(i), 5);
+    }
+}
+
+/// The broker is killed mid-stream, a publish is made on A while it is down, and the broker
+/// comes back: every tab on both nodes ends on the true state, and publishing works again.
+#[tokio::test]
+async fn after_a_broker_restart_every_stream_ends_on_the_true_state() {
+    let mut broker = Broker::start().await;
+    let store = Store::default();
+    let (hub_a, a) = node(&broker, &store).await;
+    let (hub_b, b) = node(&broker, &store).await;
+    let mut tabs = tabs(a, b).await;
+    wait_until("both nodes have their two subscribers", PATIENCE, || {
+        hub_a.subscribers(TOPIC) == 2 && hub_b.subscribers(TOPIC) == 2
+    })
+    .await;
+    *store.lock().unwrap() = 1;
+    hub_a.publish(TOPIC, state(1));
+    for tab in &mut tabs {
+        tab.until(1).await;
+    }
+
+    broker.stop().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // During the outage: A's own tabs get it at once; for B it waits in A's queue.
+    *store.lock().unwrap() = 2;
+    assert_eq!(hub_a.try_publish(TOPIC, state(2)), Ok(2));
+    for tab in &mut tabs[..2] {
+        tab.until(2).await;
+    }
+    broker.run().await;
+
+    // Once the nodes are back and quiet, every tab shows state 2: delivered after the
+    // reconnect, or in a resync; A's queued publish may reach B after B's own resync, and
+    // A's request to resync, sent behind it, puts B's tabs right again.
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        let last = tab
+            .settle()
+            .await
+            .unwrap_or_else(|| panic!("tab {i}: nothing after the outage"));
+        assert_shows(&last, dialect_line(i), 2);
+    }
+    // Both nodes are subscribed again: new publishes from either reach everyone, once.
+    for (n, hub) in [(3, &hub_b), (4, &hub_a)] {
+        *store.lock().unwrap() = n;
+        hub.publish(TOPIC, state(n));
+        for (i, tab) in tabs.iter_mut().enumerate() {
+            assert_shows(&tab.next().await, dialect_line(i), n);
+        }
+    }
+}
