@@ -86,6 +86,11 @@ async fn node(broker: &Broker, store: &Store) -> (Hub<String>, SocketAddr) {
     let nats = Nats::connect_with_options(broker.url(), options)
         .await
         .unwrap();
+    node_on(nats, store).await
+}
+
+/// A node on the connection `nats`.
+async fn node_on(nats: Nats, store: &Store) -> (Hub<String>, SocketAddr) {
     let store = store.clone();
     let hub = Hub::new(move |_: &String| [state(*store.lock().unwrap())])
         .with_nats(&nats, "test.hub")
@@ -265,5 +270,60 @@ async fn after_a_broker_restart_every_stream_ends_on_the_true_state() {
         for (i, tab) in tabs.iter_mut().enumerate() {
             assert_shows(&tab.next().await, dialect_line(i), n);
         }
+    }
+}
+
+/// With the smallest buffers (one event in the hub's queue, one command in the client's), a
+/// long outage fills them: `try_publish` says so, while this node's tabs still get every
+/// event; once the broker is back, the other node's tabs end on the true state.
+#[tokio::test]
+async fn a_publish_that_cannot_wait_for_the_broker_is_reported() {
+    let mut broker = Broker::start().await;
+    let store = Store::default();
+    let options = ConnectOptions::new()
+        .client_capacity(1)
+        .reconnect_delay_callback(|_| Duration::from_millis(50));
+    let nats = Nats::connect_with_options(broker.url(), options)
+        .await
+        .unwrap()
+        .queue(1);
+    let (hub_a, a) = node_on(nats, &store).await;
+    let (hub_b, b) = node(&broker, &store).await;
+    let mut tabs = tabs(a, b).await;
+    wait_until("both nodes have their two subscribers", PATIENCE, || {
+        hub_a.subscribers(TOPIC) == 2 && hub_b.subscribers(TOPIC) == 2
+    })
+    .await;
+
+    broker.stop().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut refused = None;
+    for n in 1..=20 {
+        *store.lock().unwrap() = n;
+        match hub_a.try_publish(TOPIC, state(n)) {
+            Ok(sent) => assert_eq!(sent, 2),
+            Err(error) => {
+                assert!(error.why().contains("unreachable"), "{error}");
+                refused = Some(n);
+                break;
+            }
+        }
+        // Let the forwarding task take it, so that the buffers fill one by one.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let refused = refused.expect("a full queue is reported");
+    // This node's tabs got every publish, the refused one too.
+    for (i, tab) in tabs[..2].iter_mut().enumerate() {
+        for n in 1..=refused {
+            assert_shows(&tab.next().await, dialect_line(i), n);
+        }
+    }
+    broker.run().await;
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        let last = tab
+            .settle()
+            .await
+            .unwrap_or_else(|| panic!("tab {i}: nothing after the outage"));
+        assert_shows(&last, dialect_line(i), refused);
     }
 }
