@@ -327,3 +327,63 @@ async fn a_publish_that_cannot_wait_for_the_broker_is_reported() {
         assert_shows(&last, dialect_line(i), refused);
     }
 }
+
+#[allow(dead_code)]
+#[path = "../examples/gallery/main.rs"]
+mod gallery;
+
+/// Reads `tab` until an event holds `text`.
+async fn until_text(tab: &mut Tab, text: &str) {
+    while !tab.next().await.contains(text) {}
+}
+
+/// Two gallery processes' apps on one broker, as `gallery --nats URL` runs them: a post on
+/// either reaches the live feed's tabs on both, and a tab that opens later on the other
+/// process starts with it.
+#[tokio::test]
+async fn the_gallery_live_feed_is_shared_by_two_processes() {
+    let broker = Broker::start().await;
+    let mut nodes = Vec::new();
+    for _ in 0..2 {
+        let nats = Nats::connect(broker.url()).await.unwrap();
+        let app = gallery::cluster_app(gallery::Client::Cdn, &nats)
+            .await
+            .unwrap();
+        nodes.push(serve(app).await);
+    }
+    let (a, b) = (nodes[0], nodes[1]);
+    let feed = "/examples/live_feed/updates";
+    let mut tabs = [Tab::open(a, feed).await, Tab::open(b, feed).await];
+    for tab in &mut tabs {
+        until_text(tab, "● live").await;
+    }
+    for (poster, message) in [(b, "hello from B"), (a, "and from A")] {
+        let mut client = datastar_tests::Client::http1(poster).await;
+        let response = client
+            .send(
+                http::Method::POST,
+                "/examples/live_feed/post",
+                &[
+                    ("datastar-request", "true"),
+                    ("content-type", "application/json"),
+                ],
+                serde_json::json!({ "message": message }).to_string(),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        for tab in &mut tabs {
+            until_text(tab, message).await;
+        }
+    }
+    // Each process keeps the list: a tab opening on A starts with B's post (which reaches
+    // A's list on its own subject, so soon after, if not already).
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let snapshot = Tab::open(a, feed).await.next().await;
+        if snapshot.contains("hello from B") && snapshot.contains("and from A") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{snapshot}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
