@@ -179,7 +179,7 @@ fn assert_shows(event: &str, dialect_line: &str, n: u32) {
 }
 
 fn dialect_line(i: usize) -> &'static str {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         "data: elements"
     } else {
         "data: fragments"

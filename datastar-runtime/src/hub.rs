@@ -119,6 +119,14 @@ impl std::error::Error for PublishError {}
 /// thing twice does no harm) rather than an append. Events published while a resync is being
 /// made may be sent both inside it and after it.
 ///
+/// # Across processes
+///
+/// By default a hub lives in one process and needs nothing else. With the `nats` feature,
+/// [`with_nats`](Hub::with_nats) shares it with the hubs of other processes through a NATS
+/// server: publishing and subscribing stay as they are, a publish reaches the subscribers of
+/// every process, and [`try_publish`](Hub::try_publish) says when the others could not be
+/// reached. See [`nats`](crate::nats) (documented with the feature on).
+///
 /// # Per-tab state and the fat morph
 ///
 /// A published morph makes the element what the server rendered, in every tab: whatever one
