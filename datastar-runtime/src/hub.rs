@@ -122,10 +122,10 @@ impl std::error::Error for PublishError {}
 /// # Across processes
 ///
 /// By default a hub lives in one process and needs nothing else. With the `nats` feature,
-/// [`with_nats`](Hub::with_nats) shares it with the hubs of other processes through a NATS
+/// `Hub::with_nats` shares it with the hubs of other processes through a NATS
 /// server: publishing and subscribing stay as they are, a publish reaches the subscribers of
 /// every process, and [`try_publish`](Hub::try_publish) says when the others could not be
-/// reached. See [`nats`](crate::nats) (documented with the feature on).
+/// reached. See the `datastar_runtime::nats` module (documented with the feature on).
 ///
 /// # Per-tab state and the fat morph
 ///

@@ -45,7 +45,7 @@
 //!   [`DEFAULT_NATS_QUEUE`] events per hub ([`Nats::queue`] sets it), then in the client's own
 //!   buffer ([`ConnectOptions::client_capacity`], 2048 commands by default). While the broker
 //!   is unreachable they wait there and are sent once it is back. When the queue is full,
-//!   [`Hub::try_publish`] returns a [`PublishError`](crate::PublishError) (and
+//!   [`Hub::try_publish`] returns a [`PublishError`] (and
 //!   [`Hub::publish`] logs a warning): this process's subscribers got the event, the others
 //!   did not, and they are resynchronized when the connection comes back.
 //! - **Reconnecting.** The client reconnects and resubscribes by itself. Once it is back,
