@@ -26,37 +26,53 @@ struct Broker {
 }
 
 impl Broker {
+    /// A `nats-server` on a loopback port it chooses itself (`-p -1`), so that no other test
+    /// can take the port between choosing and binding it.
     async fn start() -> Broker {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut broker = Broker { port, child: None };
+        let mut broker = Broker {
+            port: 0,
+            child: None,
+        };
         broker.run().await;
         broker
     }
 
+    /// Starts the server, on the port it had before if it had one.
     async fn run(&mut self) {
-        let child = Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
+        use tokio::io::AsyncBufReadExt;
+        let port = if self.port == 0 {
+            "-1".to_owned()
+        } else {
+            self.port.to_string()
+        };
+        let mut child = Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("`nats-server` is not installed (scripts/test installs it with apt)");
+        let mut log = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let listening = tokio::time::timeout(PATIENCE, async {
+            while let Some(line) = log.next_line().await.unwrap() {
+                if let Some((_, at)) = line.split_once("Listening for client connections on ") {
+                    return at
+                        .rsplit(':')
+                        .next()
+                        .unwrap()
+                        .trim()
+                        .parse::<u16>()
+                        .unwrap();
+                }
+            }
+            panic!("nats-server exited before listening");
+        })
+        .await
+        .expect("nats-server did not start");
+        // Keep reading its log, so that it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+        self.port = listening;
         self.child = Some(child);
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "nats-server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
     }
 
     async fn stop(&mut self) {
