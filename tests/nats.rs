@@ -140,6 +140,8 @@ impl Tab {
 
     /// The next complete event.
     async fn next(&mut self) -> String {
+        // One deadline for the event, keep-alive comments or not.
+        let deadline = tokio::time::Instant::now() + 4 * PATIENCE;
         loop {
             let (events, rest) = split_events(&self.buffer);
             if let Some(first) = events.first() {
@@ -152,8 +154,8 @@ impl Tab {
                 return first;
             }
             // More patient than `Stream::next_chunk`: two nodes and a broker share the CPU.
-            let frame = tokio::time::timeout(
-                4 * PATIENCE,
+            let frame = tokio::time::timeout_at(
+                deadline,
                 http_body_util::BodyExt::frame(self.stream.response.body_mut()),
             )
             .await
