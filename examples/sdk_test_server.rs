@@ -214,14 +214,11 @@ fn patch_elements(e: Elements) -> Result<Event, BadCase> {
         Some(name) => Namespace::from_name(name)
             .ok_or_else(|| BadCase(format!("unknown namespace `{name}`")))?,
     };
+    // A `viewTransitionSelector` without `useViewTransition` says nothing, and the official
+    // SDKs leave its line out rather than refuse the case.
     let transition = match e.view_transition_selector {
         Some(selector) if e.use_view_transition => Some(Some(Selector::new(selector)?)),
-        Some(_) => {
-            return Err(BadCase(
-                "`viewTransitionSelector` needs `useViewTransition`".into(),
-            ));
-        }
-        None => e.use_view_transition.then_some(None),
+        _ => e.use_view_transition.then_some(None),
     };
     targeted(e.elements, e.selector, mode, namespace, transition, e.meta)
 }

@@ -155,6 +155,12 @@ async fn send(addr: SocketAddr, method: &str, path: &str, input: &str) -> (Statu
                 String::new(),
             )
         }
+        // Datastar 1.0.4's `@query`: the JSON body of a POST, on the `QUERY` method.
+        "query" => (
+            Method::from_bytes(b"QUERY").unwrap(),
+            path.to_owned(),
+            input.to_owned(),
+        ),
         _ => (Method::POST, path.to_owned(), input.to_owned()),
     };
     let headers = [
@@ -169,9 +175,19 @@ async fn send(addr: SocketAddr, method: &str, path: &str, input: &str) -> (Statu
 
 /// Runs every case under `dir/<method>/<case>` against `path`; returns the failures.
 async fn run_cases(addr: SocketAddr, dir: &Path, path: &str) -> (usize, Vec<String>) {
+    run_cases_as(addr, dir, path, &[("get", "get"), ("post", "post")]).await
+}
+
+/// Runs the cases of each `(folder, method)`, sending those of `folder` with `method`.
+async fn run_cases_as(
+    addr: SocketAddr,
+    dir: &Path,
+    path: &str,
+    methods: &[(&str, &str)],
+) -> (usize, Vec<String>) {
     let (mut ran, mut failures) = (0, Vec::new());
-    for method in ["get", "post"] {
-        let Ok(cases) = std::fs::read_dir(dir.join(method)) else {
+    for &(folder, method) in methods {
+        let Ok(cases) = std::fs::read_dir(dir.join(folder)) else {
             continue;
         };
         for case in cases {
@@ -208,6 +224,47 @@ async fn all_official_cases_pass() {
     );
     assert_eq!((v1, beta), (20, 19), "the number of official cases changed");
     println!("{v1} V1 and {beta} Beta conformance cases passed");
+}
+
+/// `QUERY /test` is answered as `POST /test`: every POST case passes when sent as `QUERY`.
+#[tokio::test]
+async fn the_post_cases_pass_as_query() {
+    let Some(dir) = cases_dir() else { return };
+    let addr = serve(sdk_test_server::app()).await;
+    let (ran, failures) = run_cases_as(addr, &dir.join("v1"), "/test", &[("post", "query")]).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(ran > 0, "no POST cases found");
+}
+
+/// What the official SDKs accept and how they write it, beyond the official cases.
+#[tokio::test]
+async fn view_transition_selector_alone_and_empty_event_ids_are_left_off() {
+    let addr = serve(sdk_test_server::app()).await;
+    let cases = [
+        (
+            r##"{"type":"patchElements","elements":"<p id=\"a\"></p>","viewTransitionSelector":"#a"}"##,
+            "event: datastar-patch-elements\ndata: elements <p id=\"a\"></p>\n\n",
+        ),
+        (
+            r#"{"type":"patchElements","elements":"<p id=\"a\"></p>","eventId":""}"#,
+            "event: datastar-patch-elements\ndata: elements <p id=\"a\"></p>\n\n",
+        ),
+        (
+            r#"{"type":"patchSignals","signals":{"a":1},"eventId":""}"#,
+            "event: datastar-patch-signals\ndata: signals {\"a\":1}\n\n",
+        ),
+    ];
+    for (event, expected) in cases {
+        let input = format!(r#"{{"events":[{event}]}}"#);
+        for method in ["get", "post", "query"] {
+            let (status, body) = send(addr, method, "/test", &input).await;
+            assert_eq!(
+                (status, body.as_str()),
+                (StatusCode::OK, expected),
+                "{method} {input}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

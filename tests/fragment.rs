@@ -350,3 +350,30 @@ async fn the_same_handlers_speak_the_dialect_of_the_router() {
         "{body}"
     );
 }
+
+/// What the handlers mean, read with the test kit rather than compared byte by byte.
+#[tokio::test]
+async fn streams_and_channels_read_as_events_with_the_test_kit() {
+    use datastar_runtime::testing::TestClient;
+    let client = TestClient::new(routes(App::default()));
+    let rows = client.get("/rows/3").send().await;
+    rows.assert_status(200);
+    for i in 0..3 {
+        let row = rows.patch_elements(i);
+        assert_eq!((row.selector(), row.mode()), (Some("#rows"), "append"));
+        assert_eq!(row.elements(), format!("<tr><td>{}</td></tr>", i + 1));
+    }
+    client.get("/rows/4").send().await.assert_status(400);
+
+    let feed = client.get("/patched").send().await;
+    let items: Vec<String> = (0..2)
+        .map(|i| feed.patch_elements(i).elements().to_owned())
+        .collect();
+    assert_eq!(items, ["<li>milk</li>", "<li>eggs</li>"]);
+    let spinner = feed.patch_elements(2);
+    assert_eq!(
+        (spinner.selector(), spinner.mode()),
+        (Some("#spinner"), "remove")
+    );
+    assert_eq!(feed.events().len(), 3);
+}

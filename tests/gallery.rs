@@ -285,3 +285,47 @@ async fn past_1000_visitors_the_least_recently_seen_is_forgotten() {
     }
     assert!(!first.page(TODOS).await.contains("remember me"));
 }
+
+/// The front door: the landing page says what the crate is and how to start, an unknown path
+/// is a real 404 page, the favicon is served, and each example's page marks itself in the nav.
+#[tokio::test]
+async fn the_landing_page_404_favicon_and_nav() {
+    let addr = serve(app::app(app::Client::Cdn)).await;
+    let mut visitor = Visitor::new(addr).await;
+    let home = visitor.page("/").await;
+    // The snippets are text: read them as the browser shows them.
+    let shown = home
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    for needle in [
+        "datastar-runtime = \"0.1\"",
+        "#[fragment(selector = \"#contact_{id}\", mode = \"outer\")]",
+        "error: unknown mode `apend`",
+        "href=\"/examples/live_feed\"",
+        "href=\"https://data-star.dev\"",
+        "<a href=\"/\" aria-current=\"page\">",
+    ] {
+        assert!(shown.contains(needle), "the landing page lacks {needle:?}");
+    }
+
+    let (status, page) = visitor.send(Method::GET, "/no/such/page", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        page.contains("No such page") && page.contains("href=\"/\""),
+        "{page}"
+    );
+
+    let (status, icon) = visitor.send(Method::GET, "/favicon.svg", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(icon.starts_with("<svg"), "{icon}");
+
+    let example = visitor.page("/examples/todomvc").await;
+    assert!(
+        example.contains("<a href=\"/examples/todomvc\" aria-current=\"page\">"),
+        "the nav marks the page it is on"
+    );
+    assert!(!example.contains("<a href=\"/\" aria-current"));
+    assert!(example.contains("rel=\"icon\""));
+}

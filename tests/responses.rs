@@ -111,3 +111,45 @@ async fn plain_replies_carry_their_options_in_datastar_headers() {
     );
     assert_eq!(body, "go()");
 }
+
+/// No events is `204 No Content` with no body and no event-stream headers, with or without
+/// the layer and whatever encodings the client accepts: the 1.0 client takes it as done.
+#[tokio::test]
+async fn no_events_are_a_204_with_no_body() {
+    use datastar_runtime::{Event, Events};
+    let routes = || {
+        Router::new()
+            .route("/unit", get(|| async { Events(()) }))
+            .route("/vec", get(|| async { Events(Vec::<Event>::new()) }))
+            .route(
+                "/collected",
+                get(|| async { (0..0).map(|_| hello()).collect::<Events<Vec<Event>>>() }),
+            )
+    };
+    for (name, app) in [
+        ("bare", routes()),
+        ("layered", routes().layer(DatastarLayer::new())),
+    ] {
+        let mut client = Client::http1(serve(app).await).await;
+        for path in ["/unit", "/vec", "/collected"] {
+            let headers = [
+                ("accept-encoding", "br, gzip"),
+                ("datastar-request", "true"),
+            ];
+            let response = client
+                .send(http::Method::GET, path, &headers, bytes::Bytes::new())
+                .await;
+            let (status, headers, body) = read_all(response).await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{name} {path}");
+            assert_eq!(body, "", "{name} {path}");
+            assert!(
+                headers.get("content-type").is_none(),
+                "{name} {path}: {headers:?}"
+            );
+            assert!(
+                headers.get("content-encoding").is_none(),
+                "{name} {path}: {headers:?}"
+            );
+        }
+    }
+}

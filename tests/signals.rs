@@ -35,6 +35,7 @@ fn app() -> Router {
         .route("/", every())
         .route("/maybe", get(maybe).post(maybe))
         .route("/untyped", post(untyped))
+        .route("/search", get(|| async { "page" }).fallback(echo))
         .nest(
             "/small",
             Router::new()
@@ -78,6 +79,27 @@ async fn every_method_reads_its_signals_where_datastar_puts_them() {
     }
     let (status, text) = ask(Method::POST, "/untyped", r#"{"b":1,"a":{"c":2}}"#).await;
     assert_eq!((status, text.as_str()), (StatusCode::OK, r#"["a", "b"]"#));
+}
+
+/// Datastar 1.0.4's `@query(url)` sends the HTTP `QUERY` method with the signals as a JSON
+/// body; axum 0.8 routes it through a method router's fallback.
+#[tokio::test]
+async fn the_query_method_reads_its_signals_from_the_body() {
+    let query = Method::from_bytes(b"QUERY").unwrap();
+    let (status, text) = ask(query.clone(), "/search", JSON).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "a b c/7"));
+    // GET on the same route is the page, not the search.
+    let (status, text) = ask(Method::GET, "/search", "").await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "page"));
+    // Without the Datastar marks a body is not read, as for POST.
+    let mut client = Client::http1(serve(app()).await).await;
+    let response = client.send(query.clone(), "/search", &[], JSON).await;
+    let (status, _, text) = read_all(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+    // A malformed body is a 400 that says where, never a panic.
+    let (status, text) = ask(query, "/search", "{\"text\":").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("EOF while parsing"), "{text}");
 }
 
 #[tokio::test]

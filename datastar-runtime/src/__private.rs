@@ -9,10 +9,12 @@ pub use datastar_syntax::selector::template::Part;
 pub use serde_json;
 
 pub use crate::event::{Event, IntoEvent, Mode, Namespace, Selector};
+pub use crate::expr::ExprValue;
 pub use crate::handler::{
     At, Fragment, FragmentResponse, Fragments, Many, One, PatchHtml, RemoveResponse, Sel, TryMany,
     TryOne,
 };
+pub use crate::shape::{Shape, SignalShape};
 
 /// A templated selector, its text checked at compile time, filled with escaped values.
 pub fn selector(parts: &[Part<'_>]) -> Selector {

@@ -14,7 +14,10 @@ use crate::event::{
 /// Which generation of the Datastar client the bytes are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Dialect {
-    /// Datastar 1.0 (`datastar-patch-elements`, `datastar-patch-signals`). The default.
+    /// Datastar 1.0.0 to 1.0.4 (`datastar-patch-elements`, `datastar-patch-signals`). The
+    /// default. The event format has not changed since 1.0.2, which added
+    /// `viewTransitionSelector`; 1.0.3 and 1.0.4 changed only the client (1.0.4 added
+    /// `@query`, see [`ReadSignals`](crate::ReadSignals#query-the-query-method)).
     #[default]
     V1,
     /// Datastar 0.20 to 1.0.0-beta.11, still served by npm (`datastar-merge-fragments`,
@@ -375,12 +378,13 @@ fn unsupported(what: &'static str, dialect: Dialect) -> Unsupported {
 
 // ---- Framing ----------------------------------------------------------------------------
 
-/// `event:`, then `id:` and `retry:` when they are set.
+/// `event:`, then `id:` and `retry:` when they are set. An empty id writes no line, as the Go
+/// SDK does (`if evt.EventID != ""`).
 fn head(out: &mut impl BufMut, event: &str, meta: &Meta) {
     out.put_slice(b"event: ");
     out.put_slice(event.as_bytes());
     out.put_u8(b'\n');
-    if let Some(id) = &meta.id {
+    if let Some(id) = meta.id.as_ref().filter(|id| !id.as_str().is_empty()) {
         out.put_slice(b"id: ");
         out.put_slice(id.as_str().as_bytes());
         out.put_u8(b'\n');

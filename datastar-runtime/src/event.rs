@@ -114,7 +114,8 @@ pub struct EventId(Cow<'static, str>);
 
 impl EventId {
     /// Checks `id` and keeps it. An id must fit on one line and hold no NUL, which browsers
-    /// ignore ids for.
+    /// ignore ids for. An empty id writes no `id:` line at all, as in the Go SDK (an empty
+    /// `id:` line would reset the browser's last event id instead).
     pub fn new(id: impl Into<Cow<'static, str>>) -> Result<Self, InvalidValue> {
         let id = id.into();
         single_line("event id", &id)?;

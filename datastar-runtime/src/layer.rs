@@ -32,7 +32,7 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 ///   that did not choose its own;
 /// - [`signals_limit`](Self::signals_limit): the largest signals payload
 ///   [`ReadSignals`](crate::ReadSignals) accepts (1 MiB unless set);
-/// - [`compression`](Self::compression): brotli or gzip for streams, when the client accepts it
+/// - [`compression`](Self::compression): brotli, zstd or gzip for streams, when the client accepts one
 ///   (off unless set);
 /// - [`allow_origin`](Self::allow_origin) and [`cross_site_guard`](Self::cross_site_guard): who
 ///   may change state (only the server's own pages unless set).
@@ -148,15 +148,16 @@ impl DatastarLayer {
     }
 
     /// Compresses every SSE response of the router (streams, [`Events`](crate::Events) and
-    /// one-event replies) with brotli or gzip, whichever the request's `Accept-Encoding`
-    /// prefers (brotli on a tie), and writes `Content-Encoding` and `Vary: Accept-Encoding`.
-    /// A client that accepts neither gets the stream as is.
+    /// one-event replies) with brotli, zstd or gzip, whichever the request's `Accept-Encoding`
+    /// prefers, ties settled in that order (or in the client's, see
+    /// [`Priority`](crate::Priority)), and writes `Content-Encoding` and
+    /// `Vary: Accept-Encoding`. A client that accepts none of them gets the stream as is.
     ///
     /// Each event is flushed through the compressor the moment it is sent, so the client can
     /// decode it at once: compression never delays an event. Later events that repeat earlier
     /// ones (the same fragment with a few values changed) shrink to a few bytes, because the
-    /// compressor remembers the stream so far: a 32 KiB window for gzip, 256 KiB for brotli at
-    /// quality 5 unless [`compress_with`](Self::compress_with) says otherwise. That memory is
+    /// compressor remembers the stream so far: a 32 KiB window for gzip, 64 KiB for brotli and
+    /// zstd unless [`compress_with`](Self::compress_with) says otherwise. That memory is
     /// per connection, and bounded: under 1 MiB per compressed stream with the defaults (see
     /// [`Compression`]). BENCHMARKS.md has sizes and costs.
     ///
@@ -299,7 +300,8 @@ where
         let http1 = request.version() == Version::HTTP_11 && !asks_to_close(request.headers());
         let mut router = self.layer.router;
         if self.layer.compression {
-            router.coding = compress::negotiate(request.headers());
+            router.coding =
+                compress::negotiate(request.headers(), router.compression.coding_priority());
         }
         let vary = VaryMarker::default();
         request.extensions_mut().insert(RequestConfig {

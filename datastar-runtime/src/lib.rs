@@ -10,13 +10,16 @@
 //!   0.20–1.0.0-beta "merge fragments" generation and the original `datastar-fragment` stream;
 //! - their delivery with axum: one event, [`Events`] or a stream ([`Sse`], [`channel`]) as a
 //!   response, the dialect (and compression) chosen once per router by [`DatastarLayer`];
+//! - backend actions, each a plain event: [`Redirect`], [`Console`], [`DispatchEvent`],
+//!   [`ReplaceUrl`], [`Prefetch`];
 //! - one update sent to many open streams at once: [`Hub`];
 //! - the request side: [`ReadSignals`], [`DatastarRequest`], [`LastEventId`]; state-changing
 //!   requests from other sites are refused (see [`DatastarLayer`]);
 //! - [`serve`]: `axum::serve` with the timeouts and limits a server on the internet needs;
 //! - [`#[fragment]`](fragment), which turns an `async fn` returning maud [`Markup`] into a
 //!   handler whose selector and mode are checked at compile time, and [`patch!`] for events
-//!   sent by hand; [`prelude`] imports everything a handler needs.
+//!   sent by hand; [`prelude`] imports everything a handler needs;
+//! - values and code inside expression attributes: [`js`] and [`raw_expr`], which say why.
 //!
 //! ## Quick start
 //!
@@ -99,12 +102,14 @@
 //! }
 //! ```
 
+mod actions;
 mod channel;
 mod client;
 mod compress;
 mod encode;
 mod error;
 mod event;
+mod expr;
 mod guard;
 mod handler;
 mod headers;
@@ -118,17 +123,22 @@ mod reply;
 mod request;
 mod response;
 mod serve;
+mod shape;
 mod signals;
 mod stream;
 
 #[doc(hidden)]
 pub mod __private;
 pub mod prelude;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use actions::{Console, DispatchEvent, Prefetch, Redirect, ReplaceUrl};
 pub use channel::{Disconnected, Receiver, Sender, channel};
 pub use client::{CLIENT_URL, client_script, client_script_at};
 pub use compress::{
     Compression, DEFAULT_BROTLI_QUALITY, DEFAULT_BROTLI_WINDOW, DEFAULT_GZIP_LEVEL,
+    DEFAULT_ZSTD_LEVEL, DEFAULT_ZSTD_WINDOW, Priority,
 };
 pub use encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
 pub use error::InvalidValue;
@@ -137,6 +147,7 @@ pub use event::{
     IntoEvent, Meta, Mode, Namespace, PatchElements, PatchSignals, RemoveElements, RemoveSignals,
     Selector, SignalPath,
 };
+pub use expr::{ExprValue, Js, RawExpr, js, raw_expr};
 pub use handler::{FragmentResponse, PatchHtml, RemoveResponse};
 pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, PublishError, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
@@ -147,14 +158,37 @@ pub use serve::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TCP_KEEPALIVE, Serve, serve,
 };
+pub use shape::{Shape, SignalShape};
 pub use signals::{ReadSignals, Signals, SignalsRejection};
 pub use stream::{DEFAULT_KEEP_ALIVE, TryEvents};
 
+#[doc = include_str!("signals.md")]
+pub use datastar_macros::Signals;
 #[doc = include_str!("fragment.md")]
 pub use datastar_macros::fragment;
+#[doc = include_str!("html.md")]
+pub use datastar_macros::html;
 #[doc = include_str!("patch.md")]
 pub use datastar_macros::patch;
-pub use maud::{Markup, PreEscaped, Render, html};
+pub use maud::{Markup, PreEscaped, Render};
+
+/// For apps that serve the Beta dialect ([`Dialect::Beta`]): an `html!` that knows Beta
+/// attributes are spelled differently.
+///
+/// Import it after the prelude and it takes the place of the prelude's `html!` in that module.
+/// It does not check attribute names (Beta's `data-on-click` is right for a Beta client), but
+/// still requires [`js`] or [`raw_expr`] for every splice into an expression attribute.
+///
+/// ```
+/// use datastar_runtime::prelude::*;
+/// use datastar_runtime::beta::html;
+///
+/// let markup = html! { button data-on-click="@post('/go')" { "Go" } };
+/// assert_eq!(markup.into_string(), r#"<button data-on-click="@post('/go')">Go</button>"#);
+/// ```
+pub mod beta {
+    pub use datastar_macros::html_beta as html;
+}
 
 /// A [`PatchSignals`] from a JSON object literal, written as in `serde_json::json!`: it is an
 /// object by construction, so there is nothing to unwrap.

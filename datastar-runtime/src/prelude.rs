@@ -19,7 +19,7 @@ pub use crate::{
     DatastarLayer, DatastarRequest, Dialect, Event, Events, ExecuteScript, Hub, LastEventId,
     Markup, Mode, Namespace, PatchElements, PatchSignals, PreEscaped, ReadSignals, RemoveElements,
     RemoveSignals, Render, Selector, Sender, Signals, Sse, Subscription, channel, client_script,
-    fragment, html, patch, signals,
+    fragment, html, js, patch, raw_expr, signals,
 };
 pub use axum::Router;
 pub use axum::extract::{Json, Path, Query, State};

@@ -157,12 +157,29 @@ where
 ///     (0..n).map(|i| PatchElements::new(format!(r#"<tr id="row-{i}"></tr>"#))).collect()
 /// }
 /// ```
+///
+/// ## Nothing to send: `204 No Content`
+///
+/// No events at all (`Events(())`, an empty `Vec`) are answered with `204 No Content` and no
+/// body, which the Datastar 1.0 client takes as "done, nothing to patch", with no retry. Use it
+/// for a request that only changes state on the server (a click counted, a form field saved
+/// while the page already shows it) or whose answer comes to the page another way, such as a
+/// [`Hub`](crate::Hub) stream that every tab has open.
+///
+/// ```
+/// use datastar_runtime::Events;
+///
+/// async fn track_click() -> Events<()> {
+///     // ...count the click...
+///     Events(())
+/// }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a response does nothing until it is returned"]
 pub struct Events<T>(pub T);
 
 /// What [`Events`] can hold: a tuple of up to twelve events of any kinds, or a `Vec` or an
-/// array of events of one kind.
+/// array of events of one kind; `()` holds none.
 #[diagnostic::on_unimplemented(
     message = "`Events` cannot send `{Self}`",
     label = "expected a tuple, `Vec` or array of events",
@@ -196,6 +213,13 @@ macro_rules! tuple_event_list {
         }
     };
 }
+/// No events: a `204 No Content`.
+impl EventList for () {
+    fn into_events(self) -> Vec<Event> {
+        Vec::new()
+    }
+}
+
 tuple_event_list!(A);
 tuple_event_list!(A B);
 tuple_event_list!(A B C);
@@ -223,6 +247,9 @@ impl<T: EventList> IntoResponse for Events<T> {
 
 /// The response of events that are all known now; one event needs no `Vec`'s work.
 pub(crate) fn events_response(mut events: Vec<Event>) -> Response {
+    if events.is_empty() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     if events.len() == 1 {
         let event = events.pop().expect("one event");
         return finite_response(Finite::One(event));

@@ -16,9 +16,9 @@ use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 /// The signals of a Datastar request, deserialized into `T`.
 ///
 /// GET and DELETE requests carry them as JSON in the `datastar` query parameter
-/// (form-urlencoded: `+` is a space); other methods (POST, PUT, PATCH) as the JSON body. A
-/// DELETE without the parameter is read from its body, as clients before Datastar 1.0.0 send
-/// it. The payload may be at most 1 MiB, or what [`DatastarLayer::signals_limit`] says.
+/// (form-urlencoded: `+` is a space); other methods (POST, PUT, PATCH, and the `QUERY` of
+/// Datastar 1.0.4's `@query`) as the JSON body. A DELETE without the parameter is read from its
+/// body, as clients before Datastar 1.0.0 send it. The payload may be at most 1 MiB, or what [`DatastarLayer::signals_limit`] says.
 ///
 /// A body is read only from a request that carries the marks of a Datastar client,
 /// `Datastar-Request: true` and `Content-Type: application/json`: a page on another site can
@@ -62,6 +62,31 @@ use crate::layer::{DEFAULT_SIGNALS_LIMIT, RequestConfig};
 ///     .route("/search", get(search))
 ///     .route("/any", post(anything))
 ///     .route("/maybe", get(maybe));
+/// ```
+///
+/// ## `@query`: the `QUERY` method
+///
+/// Datastar 1.0.4's `@query(url)` is a read with a body: the HTTP `QUERY` method, signals as
+/// JSON. axum 0.8's [`MethodFilter`](axum::routing::MethodFilter) has no `QUERY`, so route it
+/// through the method router's fallback, which gets every method the router does not name:
+/// `get(page).fallback(search)` serves the page to `GET` and the search to `QUERY`. (`any(search)`
+/// also works, for a route that answers every method alike.) The cross-site guard treats `QUERY`
+/// as a read, like `GET`; its body still needs the Datastar marks, like any body.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use datastar_runtime::{PatchElements, ReadSignals};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Search { q: String }
+///
+/// // `<input data-bind:q data-on:input="@query('/search')">`
+/// async fn search(ReadSignals(Search { q }): ReadSignals<Search>) -> PatchElements<datastar_runtime::ById> {
+///     PatchElements::new(format!(r#"<p id="hits">{} hits</p>"#, q.len()))
+/// }
+///
+/// let app: Router = Router::new().route("/search", get(|| async { "the page" }).fallback(search));
 /// ```
 ///
 /// [`DatastarLayer::signals_limit`]: crate::DatastarLayer::signals_limit

@@ -164,6 +164,13 @@ impl<S: Source> Body for SseBody<S> {
                 coding = coding.map(|(coding, _)| coding.as_str()),
                 "stream opened"
             );
+            // Only allocation can fail; the header already says compressed, so end instead.
+            let compressor = coding
+                .map(|(coding, settings)| Compressor::new(coding, settings))
+                .transpose()
+                .inspect_err(|error| {
+                    tracing::error!(%error, "could not start a compressor: ending the stream");
+                });
             Running {
                 dialect,
                 encoder: None,
@@ -172,8 +179,8 @@ impl<S: Source> Body for SseBody<S> {
                     let every = every.min(LONGEST_KEEP_ALIVE);
                     (every, Box::pin(tokio::time::sleep(every)))
                 }),
-                compressor: coding.map(|(coding, settings)| Compressor::new(coding, settings)),
-                done: false,
+                done: compressor.is_err(),
+                compressor: compressor.ok().flatten(),
             }
         });
         if running.done {
@@ -314,10 +321,10 @@ impl FiniteBody {
             else {
                 return out.freeze();
             };
-            let mut compressor = Compressor::new(coding, settings);
-            let compressed = compressor
-                .frame(&out)
-                .and_then(|head| Ok([head, compressor.finish()?].concat()));
+            let compressed = Compressor::new(coding, settings).and_then(|mut compressor| {
+                let head = compressor.frame(&out)?;
+                Ok([head, compressor.finish()?].concat())
+            });
             match compressed {
                 Ok(bytes) => Bytes::from(bytes),
                 Err(error) => {

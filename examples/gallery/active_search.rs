@@ -47,7 +47,7 @@ const PEOPLE: [(&str, &str, &str); 24] = [
     ("Barbara", "McClintock", "barbara@cshl.edu"),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Signals)]
 struct Search {
     search: String,
 }
@@ -85,6 +85,8 @@ fn component(query: &str) -> Markup {
         })
         .collect();
     html! {
+        // Every signal this markup reads is a field of `Search` (`$searching` is the page's own).
+        #![signals = Search]
         div #active_search {
             div.row {
                 input #search type="text" placeholder="Search by name or email"

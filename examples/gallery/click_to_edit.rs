@@ -138,7 +138,7 @@ fn shown(id: u32, contact: &Contact) -> Markup {
             p { strong { "First name: " } span.first { (contact.first) } }
             p { strong { "Last name: " } span.last { (contact.last) } }
             p { strong { "Email: " } span.email { (contact.email) } }
-            button.edit data-on:click={"@get('" (url(id)) "/edit')"} { "Edit" }
+            button.edit data-on:click={"@get(" (js(&format!("{}/edit", url(id)))) ")"} { "Edit" }
         }
     }
 }
@@ -170,15 +170,15 @@ async fn save(
 
 fn form(id: u32, contact: &Contact, errors: &Errors) -> Markup {
     // `data-signals` seeds the signals that the inputs bind; morphing keeps what the user typed.
-    let signals = serde_json::to_string(contact).unwrap();
+    // `js`, not `serde_json::to_string`: the values are user text, and plain JSON could run it.
     html! {
-        div id={"contact_" (id)} data-signals=(signals) {
+        div id={"contact_" (id)} data-signals=(js(contact)) {
             (field("First name", "first", errors.first))
             (field("Last name", "last", errors.last))
             (field("Email", "email", errors.email))
             div.row {
-                button.save data-on:click={"@put('" (url(id)) "')"} { "Save" }
-                button.secondary.cancel data-on:click={"@get('" (url(id)) "')"} { "Cancel" }
+                button.save data-on:click={"@put(" (js(&url(id))) ")"} { "Save" }
+                button.secondary.cancel data-on:click={"@get(" (js(&url(id))) ")"} { "Cancel" }
             }
         }
     }

@@ -35,7 +35,7 @@ pub fn routes(layout: Layout) -> Router {
 
 fn demo() -> Markup {
     html! {
-        div #click_to_load data-signals:offset=(PAGE) {
+        div #click_to_load data-signals:offset=(js(&PAGE)) {
             table {
                 thead { tr { th { "#" } th { "Agent" } th { "Code name" } } }
                 tbody #agents { (rows(0..PAGE)) }

@@ -72,9 +72,13 @@ struct Shared {
     post: Post,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Signals)]
 struct Draft {
     message: String,
+    /// Why the last post was refused, shown under the input; only the server sets it.
+    #[serde(default)]
+    #[allow(dead_code)]
+    error: String,
 }
 
 pub fn routes(layout: Layout) -> Router {
@@ -168,6 +172,8 @@ fn router(layout: Layout, feed: Feed) -> Router {
 
 fn demo() -> Markup {
     html! {
+        // Every signal this markup reads is a field of `Draft`, or the build fails.
+        #![signals = Draft]
         // The stream belongs to an element that no patch replaces, so it lives as long as the page.
         div #live_feed data-signals="{message: '', error: ''}" data-init="@get('/examples/live_feed/updates')" {
             div.row {
@@ -204,7 +210,7 @@ async fn updates(State(feed): State<Feed>) -> Subscription<()> {
 /// message too long, says so under it.
 async fn publish(
     State(feed): State<Feed>,
-    ReadSignals(Draft { message }): ReadSignals<Draft>,
+    ReadSignals(Draft { message, .. }): ReadSignals<Draft>,
 ) -> PatchSignals {
     let text = message.trim();
     let length = text.chars().count();

@@ -85,7 +85,9 @@ fn app_with(client: Client, layout: Layout, live_feed: Router) -> Router {
             progress_bar::routes(layout.clone()),
         )
         .nest("/examples/live_feed", live_feed)
-        .nest("/examples/todomvc", todomvc::routes(layout));
+        .nest("/examples/todomvc", todomvc::routes(layout.clone()))
+        .route(layout::FAVICON_PATH, get(layout::favicon))
+        .fallback(move || async move { layout.not_found() });
     // Each visitor's todos and contact are their own (a session cookie), and no signals
     // payload of the gallery needs more than 64 KiB: every input has its own, smaller, limit.
     app = app

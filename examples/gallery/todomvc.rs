@@ -56,7 +56,7 @@ struct Todos {
 type Store = Arc<Mutex<Todos>>;
 
 /// The signals every request carries.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Signals, Default)]
 #[serde(default)]
 struct AppSignals {
     /// The new todo being typed.
@@ -65,6 +65,9 @@ struct AppSignals {
     title: String,
     /// `all`, `active` or `completed`.
     filter: String,
+    /// Why the last change was refused, shown under the input; only the server sets it.
+    #[allow(dead_code)]
+    error: String,
 }
 
 /// A new visitor's list.
@@ -129,18 +132,20 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
         _ => true,
     });
     html! {
+        // Every signal this markup reads is a field of `AppSignals`, or the build fails.
+        #![signals = AppSignals]
         section #todomvc {
             style { (STYLE) }
             header {
                 input #new_todo placeholder="What needs to be done?" autofocus data-bind:input
                     maxlength=(MAX_TITLE)
-                    data-on:keydown={"evt.key === 'Enter' && @post('" (BASE) "/add')"};
+                    data-on:keydown={"evt.key === 'Enter' && @post(" (js(&format!("{BASE}/add"))) ")"};
                 p #todo_error.error data-show="$error" data-text="$error" {}
             }
             @if !todos.items.is_empty() {
                 div.row {
                     input #toggle_all type="checkbox" checked[left == 0]
-                        data-on:change={"@post('" (BASE) "/toggle_all')"};
+                        data-on:change={"@post(" (js(&format!("{BASE}/toggle_all"))) ")"};
                     label for="toggle_all" { "Mark all as complete" }
                 }
             }
@@ -153,12 +158,12 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
                     span.filters {
                         @for name in ["all", "active", "completed"] {
                             button.filter.secondary[name != filter] id={"filter_" (name)}
-                                data-on:click={"$filter = '" (name) "'; @get('" (BASE) "/app')"} { (name) }
+                                data-on:click={"$filter = " (js(name)) "; @get(" (js(&format!("{BASE}/app"))) ")"} { (name) }
                             " "
                         }
                     }
                     @if todos.items.iter().any(|t| t.done) {
-                        button #clear_completed.secondary data-on:click={"@delete('" (BASE) "/completed')"} {
+                        button #clear_completed.secondary data-on:click={"@delete(" (js(&format!("{BASE}/completed"))) ")"} {
                             "Clear completed"
                         }
                     }
@@ -171,15 +176,17 @@ fn app(todos: &Todos, filter: &str, editing: Option<u32>) -> Markup {
 fn item(todo: &Todo, editing: bool) -> Markup {
     let url = format!("{BASE}/{}", todo.id);
     html! {
+        #![signals = AppSignals]
         li id={"todo_" (todo.id)} .done[todo.done] {
             @if editing {
-                input.edit data-signals:title=(serde_json::to_string(&todo.title).unwrap()) data-bind:title
+                // `js` keeps the title inert: plain JSON would let a title run script (see its docs).
+                input.edit data-signals:title=(js(&todo.title)) data-bind:title
                     maxlength=(MAX_TITLE)
-                    data-on:keydown={"evt.key === 'Enter' && @put('" (url) "'); evt.key === 'Escape' && @get('" (BASE) "/app')"};
+                    data-on:keydown={"evt.key === 'Enter' && @put(" (js(&url)) "); evt.key === 'Escape' && @get(" (js(&format!("{BASE}/app"))) ")"};
             } @else {
-                input.toggle type="checkbox" checked[todo.done] data-on:change={"@post('" (url) "/toggle')"};
-                label.title data-on:dblclick={"@get('" (url) "/edit')"} { (todo.title) }
-                button.destroy.secondary aria-label="Delete" data-on:click={"@delete('" (url) "')"} { "×" }
+                input.toggle type="checkbox" checked[todo.done] data-on:change={"@post(" (js(&format!("{url}/toggle"))) ")"};
+                label.title data-on:dblclick={"@get(" (js(&format!("{url}/edit"))) ")"} { (todo.title) }
+                button.destroy.secondary aria-label="Delete" data-on:click={"@delete(" (js(&url)) ")"} { "×" }
             }
         }
     }

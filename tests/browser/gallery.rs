@@ -32,6 +32,9 @@ async fn index_links_every_example() {
         tab.wait_count("ul.cards a", 6).await?;
         tab.click("ul.cards a[href='/examples/todomvc']").await?;
         tab.wait_text("main h1", "TodoMVC").await?;
+        // The client started, so the notice that it did not load is hidden (by Datastar itself).
+        tab.wait_count("#client_missing[style*='display: none']", 1)
+            .await?;
         // The page shows its own source beside the demo.
         let source = tab
             .eval("document.querySelector('section.source code').textContent")

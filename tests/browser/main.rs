@@ -5,9 +5,13 @@
 
 mod harness;
 
+mod actions;
+mod attributes;
 mod beta;
+mod compression;
 mod cross_site;
 mod gallery;
+mod hostile;
 mod limits;
 mod selectors;
 mod v1;

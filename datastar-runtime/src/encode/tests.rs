@@ -68,6 +68,20 @@ fn id_and_retry_come_before_data_in_every_dialect() {
 }
 
 #[test]
+fn an_empty_id_writes_no_id_line_in_any_dialect() {
+    let event = || PatchElements::new("<p id=\"x\"></p>").id(EventId::new("").unwrap());
+    assert_eq!(
+        v1(event()),
+        "event: datastar-patch-elements\ndata: elements <p id=\"x\"></p>\n\n"
+    );
+    assert_eq!(
+        beta(event()),
+        "event: datastar-merge-fragments\ndata: fragments <p id=\"x\"></p>\n\n"
+    );
+    assert!(!seed(event()).contains("id:"));
+}
+
+#[test]
 fn every_v1_option_is_written() {
     let event = PatchElements::new("<svg:g/>")
         .selector(sel("#chart"))

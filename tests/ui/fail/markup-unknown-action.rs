@@ -1,0 +1,7 @@
+use datastar_runtime::prelude::*;
+
+fn main() {
+    let _ = html! {
+        button data-on:click="@gett('/contacts')" { "Load" }
+    };
+}
