@@ -759,7 +759,7 @@ impl Event {
         }
     }
 
-    fn meta_mut(&mut self) -> &mut Meta {
+    pub(crate) fn meta_mut(&mut self) -> &mut Meta {
         match self {
             Event::PatchElements(e) => &mut e.meta,
             Event::RemoveElements(e) => &mut e.meta,

@@ -23,17 +23,21 @@
 //! - **Subjects.** Topic `t` of a hub with prefix `p` is the subject `p.t` followed by the
 //!   [`Topic::subject_bytes`] of `t` in lowercase hexadecimal (topic `"room"` is
 //!   `p.t726f6f6d`). Whatever a topic holds, its subject is one token of `0-9a-f` after
-//!   `p.t`: no topic can reach another's subject, a wildcard or the hub's control subject
-//!   `p.resync`. The prefix itself is checked by [`Hub::with_nats`]: dot-separated tokens of
+//!   `p.t`: no topic can reach another's subject, a wildcard or the hubs' control subjects
+//!   `p.probe` and `p.rejoin`. The prefix itself is checked by [`Hub::with_nats`]: dot-separated tokens of
 //!   ASCII letters, digits, `-` and `_`.
 //! - **Payload.** The typed event, once per publish, as compact JSON (its HTML or signals as
 //!   text, its selector, mode and options as fields), never pre-encoded SSE: each process
 //!   encodes it at most once per [`Dialect`](crate::Dialect) its subscribers speak and shares
 //!   the bytes among them, as for a local publish. A received event is checked as one made
 //!   here is (selectors, ids, signal JSON); one that fails is dropped with a warning and its
-//!   topic's subscribers resynchronized.
+//!   topic's subscribers resynchronized. The event keeps the id its hub gave it (see
+//!   [`Hub`], "Resume"), so a tab may resume on any process.
 //! - **Each process listens to `p.*`**, one NATS subscription whatever the number of topics,
-//!   and drops the events of topics it has no subscriber for.
+//!   and drops the events of topics it has no subscriber for. A NATS `SUB` is never
+//!   acknowledged, so [`Hub::with_nats`] returns only once a probe it published on `p.probe`
+//!   after subscribing has come back to it: from then on no publish of another process can
+//!   pass the subscription by.
 //! - **No double delivery.** A publish reaches the subscribers of its own process at once,
 //!   without the broker (so they get it even while the broker is down), and goes to the
 //!   others through NATS. Every message carries the random 64-bit id of the hub that sent it,
@@ -48,14 +52,21 @@
 //!   [`Hub::try_publish`] returns a [`PublishError`] (and
 //!   [`Hub::publish`] logs a warning): this process's subscribers got the event, the others
 //!   did not, and they are resynchronized when the connection comes back.
-//! - **Reconnecting.** The client reconnects and resubscribes by itself. Once it is back,
-//!   every subscriber of every topic in this process is sent its resync (the fat morph), and
-//!   the process asks every other process of the prefix to do the same for its subscribers
-//!   (on `p.resync`), since events sent just before the connection broke may be lost with it.
-//!   So after any outage every tab ends on the state that `resync` reads, which must
-//!   therefore be the shared, true state (a database, or state every process keeps up to date).
+//! - **Reconnecting.** The client reconnects and resubscribes by itself. Once it is back, the
+//!   hub publishes a probe on `p.rejoin`, behind the events it queued during the outage. When
+//!   the probe comes back, the server has the subscription again and has taken those
+//!   events: every subscriber of every topic in this process is sent its resync (the fat
+//!   morph), and misses nothing published after. Every other process that gets the probe
+//!   resyncs its subscribers too, since events sent just before the connection broke may
+//!   have been lost with it (one that does not get it was not subscribed either, and resyncs
+//!   when it rejoins itself). So after any outage every tab ends on the state that `resync`
+//!   reads, which must therefore be the shared, true state (a database, or state every
+//!   process keeps up to date). Resyncing also drops the topics' resume windows, which may
+//!   have gaps.
 //! - Connection changes are logged with `tracing`: `NATS connected` (info), `NATS connection
-//!   lost` (warn), `NATS reconnected: subscribers resynchronized` (info).
+//!   lost` (warn), `NATS connection back: rejoining` and `NATS reconnected: subscribers
+//!   resynchronized` (info), and `NATS: another process rejoined: subscribers resynchronized`
+//!   (info).
 //!
 //! A process that restarts connects and subscribes as on its first start: its new
 //! subscribers start from [`Subscription::first`](crate::Subscription::first), as always.
@@ -63,8 +74,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
@@ -262,8 +274,11 @@ pub enum NatsError {
     AlreadyConnected,
     /// Subscribing to the prefix's subjects failed.
     Subscribe(async_nats::SubscribeError),
-    /// The server did not confirm the subscription.
+    /// The subscription could not be flushed to the server.
     Flush(async_nats::client::FlushError),
+    /// The server did not show that it had the subscription: a probe sent on it did not
+    /// come back.
+    Join(String),
 }
 
 impl fmt::Display for NatsError {
@@ -277,6 +292,7 @@ impl fmt::Display for NatsError {
             NatsError::AlreadyConnected => f.write_str("the hub already has a backplane"),
             NatsError::Subscribe(e) => write!(f, "subscribing on NATS failed: {e}"),
             NatsError::Flush(e) => write!(f, "NATS did not confirm the subscription: {e}"),
+            NatsError::Join(why) => write!(f, "NATS did not confirm the subscription: {why}"),
         }
     }
 }
@@ -313,45 +329,81 @@ where
         if !valid_prefix(prefix) {
             return Err(NatsError::Prefix(prefix.to_owned()));
         }
-        let subscriber = nats
+        let mut subscriber = nats
             .client
             .subscribe(format!("{prefix}.*"))
             .await
             .map_err(NatsError::Subscribe)?;
-        nats.client.flush().await.map_err(NatsError::Flush)?;
+        let node = self.inner().node;
+        joined(&nats.client, &mut subscriber, prefix, node).await?;
         let (queue, queued) = mpsc::channel(nats.queue);
         let plane = Arc::new(Plane {
             prefix: prefix.to_owned(),
-            node: node_id(),
+            node,
             queue,
             capacity: nats.queue,
             max_payload: nats.client.max_payload(),
             subjects: Mutex::default(),
+            rejoining: AtomicBool::new(false),
         });
         if !self.inner().set_backplane(plane.clone()) {
             return Err(NatsError::AlreadyConnected);
         }
         let (inner, weak_plane) = (Arc::downgrade(self.inner()), Arc::downgrade(&plane));
         tokio::spawn(forward(nats.client.clone(), queued, weak_plane.clone()));
-        tokio::spawn(receive(subscriber, inner.clone(), weak_plane.clone()));
-        tokio::spawn(watch_link(nats.link.subscribe(), inner, weak_plane));
+        tokio::spawn(receive(subscriber, inner, weak_plane.clone()));
+        tokio::spawn(watch_link(nats.link.subscribe(), weak_plane));
         tracing::info!(prefix, "hub shared on NATS");
         Ok(self)
     }
 }
 
-/// A random id for a hub, unique among the hubs of a cluster with overwhelming likelihood.
-fn node_id() -> u64 {
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    std::hash::Hasher::write_u32(&mut hasher, std::process::id());
-    std::hash::Hasher::write_u128(
-        &mut hasher,
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    std::hash::Hasher::finish(&hasher)
+/// How long [`Hub::with_nats`] waits for the server to confirm the hub's subscription.
+const JOIN_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Waits until the server delivers on `subscriber`: sends a probe (`p.probe`) and reads until
+/// it comes back. A NATS `SUB` is never acknowledged, and a flush only says it was written:
+/// until the server has processed it, publishes from other connections pass this one by. The
+/// server handles a connection's commands in order, so once the probe published after the
+/// `SUB` comes back, every later publish reaches the subscription. Messages read meanwhile
+/// are for a hub that has no subscriber yet.
+async fn joined(
+    client: &Client,
+    subscriber: &mut async_nats::Subscriber,
+    prefix: &str,
+    node: u64,
+) -> Result<(), NatsError> {
+    use futures_core::Stream;
+    let probe = probe(node);
+    client
+        .publish(format!("{prefix}.probe"), probe.clone())
+        .await
+        .map_err(|e| NatsError::Join(e.to_string()))?;
+    client.flush().await.map_err(NatsError::Flush)?;
+    let back = async {
+        while let Some(message) =
+            std::future::poll_fn(|cx| Pin::new(&mut *subscriber).poll_next(cx)).await
+        {
+            if message.payload == probe {
+                return true;
+            }
+        }
+        false
+    };
+    match tokio::time::timeout(JOIN_PATIENCE, back).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(NatsError::Join("the subscription ended".into())),
+        Err(_) => Err(NatsError::Join(format!(
+            "the probe did not come back within {JOIN_PATIENCE:?}"
+        ))),
+    }
+}
+
+/// The payload of a probe of hub `node`: its own, read back.
+fn probe(node: u64) -> Bytes {
+    serde_json::to_vec(&Wire { node, event: None })
+        .unwrap_or_default()
+        .into()
 }
 
 /// A hub's side of NATS, owned by the hub: its tasks hold it weakly and end with it.
@@ -363,6 +415,8 @@ struct Plane<K> {
     max_payload: usize,
     /// The subject token of every topic with a subscriber in this process, and the topic.
     subjects: Mutex<HashMap<String, K>>,
+    /// The connection came back and the probe sent behind the queued events has not yet.
+    rejoining: AtomicBool,
 }
 
 impl<K> Plane<K> {
@@ -370,19 +424,6 @@ impl<K> Plane<K> {
         self.subjects
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn control_subject(&self) -> String {
-        format!("{}.resync", self.prefix)
-    }
-
-    fn control(&self) -> Bytes {
-        serde_json::to_vec(&Wire {
-            node: self.node,
-            event: None,
-        })
-        .unwrap_or_default()
-        .into()
     }
 }
 
@@ -440,7 +481,8 @@ async fn forward<K>(
     }
 }
 
-/// Delivers the events other processes publish to this process's subscribers.
+/// Delivers the events other processes publish to this process's subscribers, and
+/// resynchronizes them when the hub rejoins after an outage.
 async fn receive<K>(
     mut subscriber: async_nats::Subscriber,
     inner: Weak<Inner<K>>,
@@ -462,16 +504,30 @@ async fn receive<K>(
             .and_then(|rest| rest.strip_prefix('.'))
             .unwrap_or_default();
         let wire = serde_json::from_slice::<Wire<'_>>(&message.payload);
-        if matches!(&wire, Ok(wire) if wire.node == plane.node) {
-            continue; // our own publish, already delivered here
-        }
-        if token == "resync" {
-            let subscribers = inner.resync_all(None);
-            tracing::info!(
-                subscribers,
-                "NATS: another process reconnected: subscribers resynchronized"
-            );
-            continue;
+        let ours = matches!(&wire, Ok(wire) if wire.node == plane.node);
+        match token {
+            // A hub joining for the first time: its probe is its own business.
+            "probe" => continue,
+            // A hub back after an outage, with every event it queued meanwhile out before
+            // this. Ours: the server has our subscription again, so subscribers resync now
+            // and miss nothing published from here on. Another's: what it queued may have
+            // been lost with the connection, and it came after the events it queued, so
+            // resyncing now puts every subscriber on the state after all of them.
+            "rejoin" => {
+                if ours && plane.rejoining.swap(false, Ordering::AcqRel) {
+                    let subscribers = inner.resync_all(None);
+                    tracing::info!(subscribers, "NATS reconnected: subscribers resynchronized");
+                } else if !ours && wire.is_ok() {
+                    let subscribers = inner.resync_all(None);
+                    tracing::info!(
+                        subscribers,
+                        "NATS: another process rejoined: subscribers resynchronized"
+                    );
+                }
+                continue;
+            }
+            _ if ours => continue, // our own publish, already delivered here
+            _ => {}
         }
         let Some(topic) = plane.subjects().get(token).cloned() else {
             continue; // nobody here listens to it
@@ -492,15 +548,9 @@ async fn receive<K>(
     }
 }
 
-/// Resynchronizes every subscriber when the connection comes back, and asks the other
-/// processes to do the same.
-async fn watch_link<K>(
-    mut link: broadcast::Receiver<Link>,
-    inner: Weak<Inner<K>>,
-    plane: Weak<Plane<K>>,
-) where
-    K: Eq + Hash + Clone + Send + Sync + 'static,
-{
+/// When the connection comes back, sends the probe after which `receive` resynchronizes
+/// every subscriber and asks the other processes to do the same.
+async fn watch_link<K>(mut link: broadcast::Receiver<Link>, plane: Weak<Plane<K>>) {
     let mut lost = false;
     loop {
         let back = match link.recv().await {
@@ -513,21 +563,21 @@ async fn watch_link<K>(
             Err(broadcast::error::RecvError::Lagged(_)) => true,
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        let (Some(inner), Some(plane)) = (inner.upgrade(), plane.upgrade()) else {
+        let Some(plane) = plane.upgrade() else {
             return;
         };
         if back {
-            let subscribers = inner.resync_all(None);
-            tracing::info!(subscribers, "NATS reconnected: subscribers resynchronized");
-            // Behind the events queued during the outage, so that every process resyncs
-            // after the last of them.
+            // Behind the events queued during the outage: when it comes back (see
+            // `receive`), the subscription is back and those events are out.
+            plane.rejoining.store(true, Ordering::Release);
+            tracing::info!("NATS connection back: rejoining");
             if plane
                 .queue
-                .send((plane.control_subject(), plane.control()))
+                .send((format!("{}.rejoin", plane.prefix), probe(plane.node)))
                 .await
                 .is_err()
             {
-                tracing::warn!("NATS: could not ask the other processes to resync");
+                tracing::warn!("NATS: could not rejoin");
             }
         }
     }
