@@ -10,8 +10,8 @@ use axum::routing::get;
 use datastar_runtime::{
     DEFAULT_HUB_BUDGET, DatastarLayer, Hub, LastEventId, PatchElements, Subscription,
 };
-use datastar_tests::{PATIENCE, Stream, serve, split_events, wait_until};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use datastar_tests::{PATIENCE, Stream, read_until, serve, split_events, wait_until};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpSocket;
 
 const TOPIC: &str = "room";
@@ -128,7 +128,7 @@ async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
 
     // Now the stalled client reads what it was sent, until the resync.
     let mut received = Vec::new();
-    let end = read_until(&mut stalled, &mut received, b"full state")
+    let end = read_until(&mut stalled, &mut received, PATIENCE, b"full state")
         .await
         .expect("the stalled subscriber got no resync");
     let stalled_text = String::from_utf8_lossy(&received[..end]).into_owned();
@@ -153,7 +153,7 @@ async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
     hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
     let event = read_events(&mut reader, &mut buffer, 1).await.remove(0);
     assert!(event.contains("after"));
-    let after = read_until(&mut stalled, &mut received, b"\">after</p>").await;
+    let after = read_until(&mut stalled, &mut received, PATIENCE, b"\">after</p>").await;
     assert!(after.is_some(), "the resynchronized subscriber goes on");
 }
 
@@ -198,7 +198,7 @@ async fn a_stalled_subscriber_costs_no_more_than_the_byte_budget() {
     );
 
     let mut received = Vec::new();
-    let end = read_until(&mut stalled, &mut received, b"full state")
+    let end = read_until(&mut stalled, &mut received, PATIENCE, b"full state")
         .await
         .expect("the stalled subscriber got no resync");
     let text = String::from_utf8_lossy(&received[..end]);
@@ -219,36 +219,8 @@ async fn a_stalled_subscriber_costs_no_more_than_the_byte_budget() {
     );
 
     hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
-    let after = read_until(&mut stalled, &mut received, b"\">after</p>").await;
+    let after = read_until(&mut stalled, &mut received, PATIENCE, b"\">after</p>").await;
     assert!(after.is_some(), "the resynchronized subscriber goes on");
-}
-
-/// Reads `socket` into `received` until `needle` arrives, and says where it starts; `None`
-/// after [`PATIENCE`]. Only new bytes are searched, so megabytes cost no more than once.
-async fn read_until(
-    socket: &mut tokio::net::TcpStream,
-    received: &mut Vec<u8>,
-    needle: &[u8],
-) -> Option<usize> {
-    let mut chunk = vec![0; 256 * 1024];
-    let mut searched = 0;
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            if let Some(at) = find(&received[searched..], needle) {
-                return searched + at;
-            }
-            searched = received.len().saturating_sub(needle.len() - 1);
-            let n = socket.read(&mut chunk).await.unwrap();
-            assert_ne!(n, 0, "the stream ended");
-            received.extend_from_slice(&chunk[..n]);
-        }
-    })
-    .await
-    .ok()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[tokio::test]

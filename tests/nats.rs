@@ -5,7 +5,6 @@
 //! Needs `nats-server` on PATH (`scripts/test` installs it); without it these tests fail.
 
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,79 +13,12 @@ use axum::extract::State;
 use axum::routing::get;
 use datastar_runtime::nats::{Nats, async_nats::ConnectOptions};
 use datastar_runtime::{DatastarLayer, Dialect, Hub, LastEventId, PatchElements, Subscription};
-use datastar_tests::{PATIENCE, Stream, serve, split_events, wait_until};
-use tokio::process::{Child, Command};
+use datastar_tests::{Broker, PATIENCE, Stream, read_until, serve, split_events, wait_until};
 
 const TOPIC: &str = "room";
 
 /// How many events each node's hub keeps per topic: the window a tab can resume in.
 const CAPACITY: usize = 16;
-
-/// A `nats-server` of this test, killed when dropped.
-struct Broker {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl Broker {
-    /// A `nats-server` on a loopback port it chooses itself (`-p -1`), so that no other test
-    /// can take the port between choosing and binding it.
-    async fn start() -> Broker {
-        let mut broker = Broker {
-            port: 0,
-            child: None,
-        };
-        broker.run().await;
-        broker
-    }
-
-    /// Starts the server, on the port it had before if it had one.
-    async fn run(&mut self) {
-        use tokio::io::AsyncBufReadExt;
-        let port = if self.port == 0 {
-            "-1".to_owned()
-        } else {
-            self.port.to_string()
-        };
-        let mut child = Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p", &port])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("`nats-server` is not installed (scripts/test installs it with apt)");
-        let mut log = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        let listening = tokio::time::timeout(PATIENCE, async {
-            while let Some(line) = log.next_line().await.unwrap() {
-                if let Some((_, at)) = line.split_once("Listening for client connections on ") {
-                    return at
-                        .rsplit(':')
-                        .next()
-                        .unwrap()
-                        .trim()
-                        .parse::<u16>()
-                        .unwrap();
-                }
-            }
-            panic!("nats-server exited before listening");
-        })
-        .await
-        .expect("nats-server did not start");
-        // Keep reading its log, so that it never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
-        self.port = listening;
-        self.child = Some(child);
-    }
-
-    async fn stop(&mut self) {
-        let mut child = self.child.take().expect("running");
-        child.kill().await.unwrap();
-    }
-
-    fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-}
 
 /// What `tracing` logs on this test's thread (a `#[tokio::test]` runs every task there).
 #[derive(Clone, Default)]
@@ -633,7 +565,7 @@ async fn a_tab_resumes_on_the_other_node_with_its_last_event_id() {
 /// events in order, then the resync (the true state), then what is published next.
 #[tokio::test]
 async fn a_slow_subscriber_on_b_resyncs_without_slowing_a() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     const EVENTS: u32 = 1000;
     let broker = Broker::start().await;
     let store = Store::default();
@@ -671,19 +603,12 @@ async fn a_slow_subscriber_on_b_resyncs_without_slowing_a() {
 
     // The stalled client reads now: a prefix of the padded events, then the unpadded resync.
     let mut received = Vec::new();
-    let mut chunk = vec![0; 256 * 1024];
     let resync = format!("<p id=\"n\">{EVENTS}</p>");
-    tokio::time::timeout(4 * PATIENCE, async {
-        while !String::from_utf8_lossy(&received).contains(&resync) {
-            let n = stalled.read(&mut chunk).await.unwrap();
-            assert_ne!(n, 0, "the stream ended");
-            received.extend_from_slice(&chunk[..n]);
-        }
-    })
-    .await
-    .expect("the stalled subscriber got no resync");
-    let text = String::from_utf8_lossy(&received).into_owned();
-    let before = &text[..text.find(&resync).unwrap()];
+    let end = read_until(&mut stalled, &mut received, 4 * PATIENCE, resync.as_bytes())
+        .await
+        .expect("the stalled subscriber got no resync");
+    let text = String::from_utf8_lossy(&received[..end]).into_owned();
+    let before = text.as_str();
     let seen: Vec<u32> = before
         .split("\">")
         .skip(1)
@@ -701,13 +626,7 @@ async fn a_slow_subscriber_on_b_resyncs_without_slowing_a() {
     );
     hub_b.publish(TOPIC, state(EVENTS + 1));
     let next = format!(">{}</p>", EVENTS + 1);
-    tokio::time::timeout(PATIENCE, async {
-        while !String::from_utf8_lossy(&received).contains(&next) {
-            let n = stalled.read(&mut chunk).await.unwrap();
-            assert_ne!(n, 0, "the stream ended");
-            received.extend_from_slice(&chunk[..n]);
-        }
-    })
-    .await
-    .expect("the resynchronized subscriber goes on");
+    read_until(&mut stalled, &mut received, 4 * PATIENCE, next.as_bytes())
+        .await
+        .expect("the resynchronized subscriber goes on");
 }

@@ -102,12 +102,13 @@ pub async fn cluster_routes(
     nats: &datastar_runtime::nats::Nats,
 ) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
     let (posts, hub) = feed();
+    // Subscribed before the hub joins: the hub's join waits until the server has processed
+    // its own subscription, so this one, sent before on the same connection, too.
+    let mut incoming = nats.client().subscribe(POSTS).await?;
     let hub = hub.with_nats(nats, "gallery.live_feed").await?;
     let mut origin = [0; 8];
     getrandom::fill(&mut origin)?;
     let origin = u64::from_le_bytes(origin);
-    let mut incoming = nats.client().subscribe(POSTS).await?;
-    nats.client().flush().await?;
     tokio::spawn({
         let posts = posts.clone();
         async move {
@@ -197,10 +198,12 @@ fn item(post: &Post) -> Markup {
     html! { li { span.muted { (post.time) } " " (post.text) } }
 }
 
-/// `GET /updates`: the feed now, then the feed each time it changes, for as long as the tab stays.
-async fn updates(State(feed): State<Feed>) -> Subscription<()> {
+/// `GET /updates`: the feed now, then the feed each time it changes, for as long as the tab
+/// stays. A tab that reconnects sends the id of the last update it got, and gets only the
+/// updates it missed (or the list as it is now, if the hub no longer keeps them).
+async fn updates(State(feed): State<Feed>, LastEventId(last): LastEventId) -> Subscription<()> {
     // Subscribe before taking the snapshot, so that no post falls between the two.
-    let subscription = feed.hub.subscribe(());
+    let subscription = feed.hub.resume((), last.as_deref());
     let snapshot = list(&feed.posts.lock().unwrap());
     let status = html! { p #feed_status.muted { "● live" } };
     subscription.first([patch!(snapshot), patch!(status)])

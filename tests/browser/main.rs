@@ -13,5 +13,7 @@ mod cross_site;
 mod gallery;
 mod hostile;
 mod limits;
+#[cfg(feature = "nats")]
+mod nats;
 mod selectors;
 mod v1;
