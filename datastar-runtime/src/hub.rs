@@ -6,7 +6,7 @@ use std::fmt;
 use std::hash::Hash;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -362,7 +362,7 @@ impl Backlog {
                 cost,
             })),
             id,
-            backlog: self.clone(),
+            backlog: Arc::downgrade(self),
         });
         events.push_back(published.clone());
         self.trim(events);
@@ -380,7 +380,7 @@ impl Backlog {
             .send(Arc::new(Published {
                 content: RwLock::new(None),
                 id: None,
-                backlog: self.clone(),
+                backlog: Arc::downgrade(self),
             }))
             .unwrap_or(0)
     }
@@ -425,7 +425,8 @@ struct Published {
     content: RwLock<Option<Content>>,
     /// Its id, when it has one of this hub's form (an event from another process may not).
     id: Option<Id>,
-    backlog: Arc<Backlog>,
+    /// Weak: the backlog holds its events, and a topic forgotten frees both.
+    backlog: Weak<Backlog>,
 }
 
 /// A published event and its bytes in each dialect, filled by the first subscriber that sends
@@ -458,21 +459,23 @@ impl Published {
             let bytes = encode_or_comment(&mut Encoder::new(dialect), &content.event);
             let len = bytes.as_ref().map_or_else(Bytes::len, Bytes::len);
             content.cost += len;
-            self.backlog.bytes.fetch_add(len, Ordering::Relaxed);
+            if let Some(backlog) = self.backlog.upgrade() {
+                backlog.bytes.fetch_add(len, Ordering::Relaxed);
+            }
             content.encoded[at] = Some(bytes.clone());
             bytes
         };
         // The new bytes count: older events may no longer fit.
-        self.backlog.trim(&mut self.backlog.events());
+        if let Some(backlog) = self.backlog.upgrade() {
+            backlog.trim(&mut backlog.events());
+        }
         Some(bytes)
     }
 
     /// Frees the content: a subscriber that has not sent it yet has fallen behind.
     fn evict(&self) {
-        if let Some(content) = self.write().take() {
-            self.backlog
-                .bytes
-                .fetch_sub(content.cost, Ordering::Relaxed);
+        if let (Some(content), Some(backlog)) = (self.write().take(), self.backlog.upgrade()) {
+            backlog.bytes.fetch_sub(content.cost, Ordering::Relaxed);
         }
     }
 
@@ -496,10 +499,8 @@ impl Drop for Published {
             .content
             .get_mut()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(content) = content.take() {
-            self.backlog
-                .bytes
-                .fetch_sub(content.cost, Ordering::Relaxed);
+        if let (Some(content), Some(backlog)) = (content.take(), self.backlog.upgrade()) {
+            backlog.bytes.fetch_sub(content.cost, Ordering::Relaxed);
         }
     }
 }
@@ -1235,6 +1236,19 @@ mod tests {
         drop(slow);
         hub.inner.topics().clear();
         assert_eq!(hub.retained_bytes(&1), 0);
+    }
+
+    #[test]
+    fn a_forgotten_topic_frees_its_window() {
+        let hub = hub();
+        let subscription = hub.subscribe(1);
+        hub.publish(&1, PatchElements::new("<p id=\"a\">1</p>"));
+        let backlog = Arc::downgrade(&hub.inner.topics().get(&1).unwrap().backlog);
+        let published = Arc::downgrade(&backlog.upgrade().unwrap().events()[0]);
+        drop(subscription);
+        assert!(hub.inner.topics().is_empty());
+        // No cycle between a topic's window and its events.
+        assert!(backlog.upgrade().is_none() && published.upgrade().is_none());
     }
 
     #[test]
