@@ -7,9 +7,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use datastar_runtime::{DEFAULT_HUB_BUDGET, DatastarLayer, Hub, PatchElements, Subscription};
-use datastar_tests::{PATIENCE, Stream, serve, split_events, wait_until};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use datastar_runtime::{
+    DEFAULT_HUB_BUDGET, DatastarLayer, Hub, LastEventId, PatchElements, Subscription,
+};
+use datastar_tests::{PATIENCE, Stream, read_until, serve, split_events, wait_until};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpSocket;
 
 const TOPIC: &str = "room";
@@ -29,6 +31,19 @@ async fn server(capacity: usize) -> (Hub<&'static str>, SocketAddr) {
         .with_state(hub.clone())
         .layer(DatastarLayer::new());
     (hub.clone(), serve(app).await)
+}
+
+/// The `id:` of an event (the hub gives every published event one), and the event without it.
+fn without_id(event: &str) -> (Option<String>, String) {
+    let mut id = None;
+    let mut rest = String::new();
+    for line in event.split_inclusive('\n') {
+        match line.strip_prefix("id: ") {
+            Some(value) => id = Some(value.trim_end().to_owned()),
+            None => rest.push_str(line),
+        }
+    }
+    (id, rest)
 }
 
 /// Reads `stream` until it has `count` complete events.
@@ -56,11 +71,17 @@ async fn two_subscribers_see_the_same_publish() {
 
     let sent = hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">1</p>"#));
     assert_eq!(sent, 2);
-    let expected = "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n";
+    let mut ids = Vec::new();
     for stream in [&mut a, &mut b] {
         let chunk = stream.next_chunk().await.expect("an event");
-        assert_eq!(std::str::from_utf8(&chunk).unwrap(), expected);
+        let (id, event) = without_id(std::str::from_utf8(&chunk).unwrap());
+        assert_eq!(
+            event,
+            "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n"
+        );
+        ids.push(id);
     }
+    assert_eq!(ids[0], ids[1], "one id for one publish");
     // Another topic's publish reaches nobody.
     assert_eq!(hub.publish(&"elsewhere", resync_event()), 0);
 }
@@ -107,7 +128,7 @@ async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
 
     // Now the stalled client reads what it was sent, until the resync.
     let mut received = Vec::new();
-    let end = read_until(&mut stalled, &mut received, b"full state")
+    let end = read_until(&mut stalled, &mut received, PATIENCE, b"full state")
         .await
         .expect("the stalled subscriber got no resync");
     let stalled_text = String::from_utf8_lossy(&received[..end]).into_owned();
@@ -132,7 +153,7 @@ async fn a_stalled_subscriber_is_resynchronized_and_holds_nobody_back() {
     hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
     let event = read_events(&mut reader, &mut buffer, 1).await.remove(0);
     assert!(event.contains("after"));
-    let after = read_until(&mut stalled, &mut received, b"\">after</p>").await;
+    let after = read_until(&mut stalled, &mut received, PATIENCE, b"\">after</p>").await;
     assert!(after.is_some(), "the resynchronized subscriber goes on");
 }
 
@@ -177,7 +198,7 @@ async fn a_stalled_subscriber_costs_no_more_than_the_byte_budget() {
     );
 
     let mut received = Vec::new();
-    let end = read_until(&mut stalled, &mut received, b"full state")
+    let end = read_until(&mut stalled, &mut received, PATIENCE, b"full state")
         .await
         .expect("the stalled subscriber got no resync");
     let text = String::from_utf8_lossy(&received[..end]);
@@ -198,36 +219,8 @@ async fn a_stalled_subscriber_costs_no_more_than_the_byte_budget() {
     );
 
     hub.publish(&TOPIC, PatchElements::new(r#"<p id="n">after</p>"#));
-    let after = read_until(&mut stalled, &mut received, b"\">after</p>").await;
+    let after = read_until(&mut stalled, &mut received, PATIENCE, b"\">after</p>").await;
     assert!(after.is_some(), "the resynchronized subscriber goes on");
-}
-
-/// Reads `socket` into `received` until `needle` arrives, and says where it starts; `None`
-/// after [`PATIENCE`]. Only new bytes are searched, so megabytes cost no more than once.
-async fn read_until(
-    socket: &mut tokio::net::TcpStream,
-    received: &mut Vec<u8>,
-    needle: &[u8],
-) -> Option<usize> {
-    let mut chunk = vec![0; 256 * 1024];
-    let mut searched = 0;
-    tokio::time::timeout(PATIENCE, async {
-        loop {
-            if let Some(at) = find(&received[searched..], needle) {
-                return searched + at;
-            }
-            searched = received.len().saturating_sub(needle.len() - 1);
-            let n = socket.read(&mut chunk).await.unwrap();
-            assert_ne!(n, 0, "the stream ended");
-            received.extend_from_slice(&chunk[..n]);
-        }
-    })
-    .await
-    .ok()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[tokio::test]
@@ -274,7 +267,7 @@ async fn first_events_come_before_published_ones() {
     let mut buffer = String::new();
     let events = read_events(&mut stream, &mut buffer, 3).await;
     assert_eq!(
-        events,
+        events.iter().map(|e| without_id(e).1).collect::<Vec<_>>(),
         [
             "event: datastar-patch-elements\ndata: elements <p id=\"state\">now</p>\n",
             "event: datastar-patch-elements\ndata: elements <p id=\"also\">now</p>\n",
@@ -331,4 +324,154 @@ async fn tabs_joining_and_leaving_are_seen_without_polling() {
     })
     .await;
     assert_eq!(*seen.lock().unwrap(), [1, 2, 1, 0]);
+}
+
+async fn resumable(
+    State(hub): State<Hub<&'static str>>,
+    LastEventId(last): LastEventId,
+) -> Subscription<&'static str> {
+    hub.resume(TOPIC, last.as_deref())
+        .first([PatchElements::new(r#"<p id="state">first</p>"#)])
+}
+
+/// A hub keeping 8 events and `budget` bytes per topic, serving `/resume`, and one open
+/// stream that keeps the topic alive while tabs come and go.
+async fn resume_server(budget: usize) -> (Hub<&'static str>, SocketAddr, Stream) {
+    let hub = Hub::with_bounds(8, budget, |_: &&'static str| [resync_event()]);
+    let app = Router::new()
+        .route("/resume", get(resumable))
+        .with_state(hub.clone())
+        .layer(DatastarLayer::new());
+    let addr = serve(app).await;
+    let keeper = Stream::get(addr, "/resume", &[]).await;
+    (hub, addr, keeper)
+}
+
+/// Opens `/resume` with `Last-Event-ID: last` and reads `count` events: `(id, text)` each.
+async fn come_back(addr: SocketAddr, last: &str, count: usize) -> (Stream, Vec<(String, String)>) {
+    let mut stream = Stream::get(addr, "/resume", &[("last-event-id", last)]).await;
+    let events = read_events(&mut stream, &mut String::new(), count).await;
+    let events = events
+        .iter()
+        .map(|e| {
+            let (id, text) = without_id(e);
+            (id.unwrap_or_else(|| panic!("no id: {text}")), text)
+        })
+        .collect();
+    (stream, events)
+}
+
+/// A tab that comes back with the `Last-Event-ID` it saw last, over real TCP: it gets exactly
+/// the events it missed, with the ids it would have seen, in order, then new ones, and not
+/// the first events of a new tab. One whose id fell out of the kept window (8 events), or
+/// that sends an id the hub never gave, or garbage, gets the resync, with the id of the
+/// newest event kept: coming back with that one resumes exactly.
+#[tokio::test]
+async fn a_tab_that_comes_back_with_its_last_event_id_gets_exactly_what_it_missed() {
+    let (hub, addr, mut keeper) = resume_server(DEFAULT_HUB_BUDGET).await;
+    let mut tab = Stream::get(addr, "/resume", &[]).await;
+    let mut buffer = String::new();
+    wait_until("two subscribers", PATIENCE, || hub.subscribers(&TOPIC) == 2).await;
+    let first = read_events(&mut tab, &mut buffer, 1).await;
+    assert!(first[0].contains("first"), "{first:?}");
+    let publish = |n: u32| {
+        hub.publish(&TOPIC, PatchElements::new(format!(r#"<p id="n">{n}</p>"#)));
+    };
+    for n in 1..=2 {
+        publish(n);
+    }
+    let seen = read_events(&mut tab, &mut buffer, 2).await;
+    let last = without_id(&seen[1]).0.expect("published events have ids");
+    drop(tab);
+    wait_until("the tab left", PATIENCE, || hub.subscribers(&TOPIC) == 1).await;
+    for n in 3..=5 {
+        publish(n);
+    }
+    let mut keeper_buffer = String::new();
+    // The keeper's first event, then 1 to 5: the ids every tab sees.
+    let kept: Vec<_> = read_events(&mut keeper, &mut keeper_buffer, 6).await;
+    let kept_ids: Vec<String> = kept[1..].iter().map(|e| without_id(e).0.unwrap()).collect();
+    assert_eq!(last, kept_ids[1]);
+
+    let (mut back, missed) = come_back(addr, &last, 3).await;
+    for (i, (id, text)) in missed.iter().enumerate() {
+        assert!(
+            text.contains(&format!(">{}</p>", i + 3)),
+            "missed event {}: {text}",
+            i + 3
+        );
+        assert_eq!(*id, kept_ids[i + 2]);
+    }
+    publish(6);
+    let next = read_events(&mut back, &mut String::new(), 1).await;
+    assert!(
+        next[0].contains(">6</p>"),
+        "then the next publish, and nothing between: {next:?}"
+    );
+
+    // Ten more: 8 are kept, so the id of 2 is no longer in the window. (One at a time, each
+    // read: the keeper must not fall behind.)
+    let mut newest = read_events(&mut keeper, &mut keeper_buffer, 1)
+        .await
+        .remove(0);
+    for n in 7..=16 {
+        publish(n);
+        newest = read_events(&mut keeper, &mut keeper_buffer, 1)
+            .await
+            .remove(0);
+        assert!(newest.contains(&format!(">{n}</p>")), "{newest}");
+    }
+    let newest_id = without_id(&newest).0.unwrap();
+    for stale in [last.as_str(), "1-0", "garbage", "99999999999999999999999-1"] {
+        let (_, events) = come_back(addr, stale, 1).await;
+        assert!(events[0].1.contains("full state"), "{stale}: {events:?}");
+        assert_eq!(
+            events[0].0, newest_id,
+            "{stale}: the resync is marked with the newest id"
+        );
+    }
+    let (mut again, _) = come_back(addr, &newest_id, 0).await;
+    publish(17);
+    let next = read_events(&mut again, &mut String::new(), 1).await;
+    assert!(
+        next[0].contains(">17</p>"),
+        "resumed after the resync: {next:?}"
+    );
+}
+
+/// The window is bounded in bytes too: with a budget of 100 KiB and events of 20 KiB (about
+/// 40 KiB each once encoded, see `Hub`, "Memory"), only the newest two are kept, and a tab
+/// that missed more gets the resync.
+#[tokio::test]
+async fn the_resume_window_is_bounded_in_bytes() {
+    let (hub, addr, mut keeper) = resume_server(100 * 1024).await;
+    let padding = "x".repeat(20 * 1024);
+    let publish = |n: u32| {
+        hub.publish(
+            &TOPIC,
+            PatchElements::new(format!(r#"<p id="n" data-pad="{padding}">{n}</p>"#)),
+        );
+    };
+    let mut buffer = String::new();
+    read_events(&mut keeper, &mut buffer, 1).await;
+    publish(1);
+    let one = read_events(&mut keeper, &mut buffer, 1).await.remove(0);
+    let one = without_id(&one).0.unwrap();
+    publish(2);
+    read_events(&mut keeper, &mut buffer, 1).await;
+    // One missed event of 20 KiB fits: resumed.
+    let (_, events) = come_back(addr, &one, 1).await;
+    assert!(events[0].1.contains(">2</p>"), "{events:?}");
+    // Six (about 240 KiB, within the count of 8) do not.
+    for n in 3..=8 {
+        publish(n);
+        read_events(&mut keeper, &mut buffer, 1).await;
+    }
+    assert!(
+        hub.retained_bytes(&TOPIC) <= 100 * 1024,
+        "{}",
+        hub.retained_bytes(&TOPIC)
+    );
+    let (_, events) = come_back(addr, &one, 1).await;
+    assert!(events[0].1.contains("full state"), "{:.200?}", events[0].1);
 }

@@ -231,7 +231,7 @@ pub struct PatchElements<T = AnyTarget> {
     pub(crate) namespace: Namespace,
     pub(crate) settle: Duration,
     pub(crate) meta: Meta,
-    target: PhantomData<T>,
+    pub(crate) target: PhantomData<T>,
 }
 
 /// HTML that [`PatchElements::new`] takes: maud's [`Markup`](maud::Markup) (what `html!`
@@ -763,7 +763,7 @@ impl Event {
         }
     }
 
-    fn meta_mut(&mut self) -> &mut Meta {
+    pub(crate) fn meta_mut(&mut self) -> &mut Meta {
         match self {
             Event::PatchElements(e) => &mut e.meta,
             Event::RemoveElements(e) => &mut e.meta,

@@ -5,8 +5,8 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::Hash;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio_util::sync::ReusableBoxFuture;
 
 use crate::encode::{Dialect, Encoder};
-use crate::event::{Event, IntoEvent};
+use crate::event::{Event, EventId, IntoEvent};
 use crate::response::sse_response;
 use crate::stream::{Item, Source, encode_or_comment};
 
@@ -32,6 +32,45 @@ type Resync<K> = Arc<dyn Fn(&K) -> Vec<Event> + Send + Sync>;
 
 /// Told of every change in the number of subscribers of a topic.
 type Watcher<K> = Arc<dyn Fn(&Hub<K>, &K, usize) + Send + Sync>;
+
+/// Where a hub's publishes go beyond this process, and how it learns which topics this
+/// process listens to: the NATS backplane (`crate::nats`), when the feature is on.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) trait Backplane<K>: Send + Sync {
+    /// Sends `event` of `topic` to the other processes, without waiting.
+    fn publish(&self, topic: &K, event: &Event) -> Result<(), PublishError>;
+    /// `topic` gained its first subscriber in this process.
+    fn joined(&self, topic: &K);
+    /// `topic` lost its last subscriber in this process.
+    fn left(&self, topic: &K);
+}
+
+/// A publish that reached this process's subscribers but not the other processes of the
+/// hub's backplane (see [`Hub::try_publish`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishError {
+    why: String,
+}
+
+impl PublishError {
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn new(why: impl Into<String>) -> Self {
+        PublishError { why: why.into() }
+    }
+
+    /// Why the other processes were not reached.
+    pub fn why(&self) -> &str {
+        &self.why
+    }
+}
+
+impl fmt::Display for PublishError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the publish reached only this process: {}", self.why)
+    }
+}
+
+impl std::error::Error for PublishError {}
 
 /// A broadcast of events to every open stream of a topic: the many tabs that show one page.
 ///
@@ -55,10 +94,38 @@ type Watcher<K> = Arc<dyn Fn(&Hub<K>, &K, usize) + Send + Sync>;
 ///   the client goes away the server drops the response, which leaves the topic at once; a
 ///   topic without subscribers is forgotten, and publishing to it does nothing.
 ///
+/// # Resume
+///
+/// Every published event gets an id (`id:` on the wire; an id the event had is replaced),
+/// unique and increasing per topic: `CLOCK-NODE`, where `NODE` is the hub's random 64-bit
+/// id (in hexadecimal) and `CLOCK` a hybrid logical clock in microseconds (decimal): the
+/// system time, but always more than the last id this hub gave or received. The browser sends
+/// the last one it saw back as `Last-Event-ID` when it reconnects, and
+/// [`resume`](Hub::resume) starts the stream with exactly the events published after it,
+/// in order, shared bytes and all, before any new one, when the topic still keeps them: its
+/// window is the same bounds as for slow subscribers (below, "Memory"). A subscriber whose id
+/// is no longer kept, was never given, or is not an id at all gets the topic's resync instead.
+/// A resync's last event carries the id of the newest event it covers, so a tab that comes
+/// back after a resync resumes from there.
+///
+/// A topic keeps its window while it has subscribers: a tab that was the only subscriber of
+/// its topic comes back to the resync.
+///
+/// With the `nats` feature the ids are made so by construction, not by the broker (core NATS
+/// gives messages no sequence): the event crosses the wire with its id, every process keeps
+/// it, and a hub's clock moves past every id it receives. A tab may therefore resume on
+/// another process than the one it streamed from, if that process has subscribers to the
+/// topic. Publishes of one topic on two processes less than a broker round trip apart have no
+/// single order: each process sends them in the order they reached it, and one that received
+/// them out of their ids' order resyncs a tab that resumes from between them instead (it
+/// cannot know what the tab saw). After a broker outage, windows are dropped (they may have
+/// gaps): tabs resume to the resync.
+///
 /// # Memory
 ///
-/// An event stays in memory until every subscriber has taken its bytes, or until it falls out
-/// of its topic's bounds: [`DEFAULT_HUB_CAPACITY`] events and [`DEFAULT_HUB_BUDGET`] bytes,
+/// A topic keeps its last events until they fall out of its bounds, for the subscribers that
+/// have not sent them yet and for those that come back (see "Resume"), or until its last
+/// subscriber leaves: [`DEFAULT_HUB_CAPACITY`] events and [`DEFAULT_HUB_BUDGET`] bytes,
 /// or those given to [`with_bounds`](Hub::with_bounds). An event costs its text plus its
 /// bytes on the wire in each [`Dialect`] a subscriber speaks (so about twice its size under
 /// one dialect); the newest event of a topic is always kept, whatever its cost. So whatever
@@ -79,6 +146,14 @@ type Watcher<K> = Arc<dyn Fn(&Hub<K>, &K, usize) + Send + Sync>;
 /// that carry state rather than changes: a morph of an element by its id (sending the same
 /// thing twice does no harm) rather than an append. Events published while a resync is being
 /// made may be sent both inside it and after it.
+///
+/// # Across processes
+///
+/// By default a hub lives in one process and needs nothing else. With the `nats` feature,
+/// `Hub::with_nats` shares it with the hubs of other processes through a NATS
+/// server: publishing and subscribing stay as they are, a publish reaches the subscribers of
+/// every process, and [`try_publish`](Hub::try_publish) says when the others could not be
+/// reached. See the `datastar_runtime::nats` module (documented with the feature on).
 ///
 /// # Per-tab state and the fat morph
 ///
@@ -140,12 +215,96 @@ pub struct Hub<K> {
     inner: Arc<Inner<K>>,
 }
 
-struct Inner<K> {
+pub(crate) struct Inner<K> {
     topics: Mutex<HashMap<K, Topic>>,
     capacity: usize,
     budget: usize,
     resync: Resync<K>,
     watcher: RwLock<Option<Watcher<K>>>,
+    backplane: OnceLock<Arc<dyn Backplane<K>>>,
+    /// This hub's part of every id it gives, random: ids from two hubs never collide.
+    pub(crate) node: u64,
+    /// The clock of the ids this hub gives.
+    clock: Clock,
+}
+
+/// The id of a published event, `CLOCK-NODE` (decimal, then hexadecimal): see [`Hub`],
+/// "Resume". Ordered by clock, then node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Id {
+    clock: u64,
+    node: u64,
+}
+
+impl Id {
+    /// The id written as `text`, exactly as [`Display`](fmt::Display) writes it.
+    pub(crate) fn parse(text: &str) -> Option<Id> {
+        let (clock, node) = text.split_once('-')?;
+        let id = Id {
+            clock: clock.parse().ok()?,
+            node: u64::from_str_radix(node, 16).ok()?,
+        };
+        // One spelling per id: no sign, no leading zeros, lowercase.
+        (id.to_string() == text).then_some(id)
+    }
+
+    fn event_id(self) -> EventId {
+        EventId::new(self.to_string()).expect("digits and a dash fit on one line")
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:x}", self.clock, self.node)
+    }
+}
+
+/// A hybrid logical clock: microseconds since the Unix epoch, but never less than one more
+/// than any clock it gave or saw, so that its ids increase even if the system clock steps
+/// back, and an id given after seeing another's is greater than it.
+struct Clock(AtomicU64);
+
+impl Clock {
+    /// The next clock value: greater than every one given or seen before.
+    fn tick(&self) -> u64 {
+        let now = u64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_micros(),
+        )
+        .unwrap_or(u64::MAX - 1);
+        let mut last = self.0.load(Ordering::Relaxed);
+        loop {
+            let next = now.max(last.saturating_add(1));
+            match self
+                .0
+                .compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return next,
+                Err(seen) => last = seen,
+            }
+        }
+    }
+
+    /// Another hub gave `clock`: the next one given here is greater.
+    fn observe(&self, clock: u64) {
+        self.0.fetch_max(clock, Ordering::Relaxed);
+    }
+}
+
+/// A random id for a hub, unique among the hubs of a cluster with overwhelming likelihood.
+fn node_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    hasher.finish()
 }
 
 /// One topic: the channel that wakes its subscribers, and what it keeps of its events.
@@ -155,14 +314,28 @@ struct Topic {
     backlog: Arc<Backlog>,
 }
 
-/// The events a topic keeps for its subscribers, oldest first, within its bounds.
+impl Topic {
+    /// A new receiver, from the next publish on, and the id of the newest event kept: a cut
+    /// of the topic, with no publish between the two.
+    fn cut(&self) -> (Receiver, Option<Id>) {
+        let events = self.backlog.events();
+        (self.sender.subscribe(), newest(&events))
+    }
+}
+
+/// The id of the newest event of `events` that has one.
+fn newest(events: &VecDeque<Arc<Published>>) -> Option<Id> {
+    events.iter().rev().find_map(|published| published.id)
+}
+
+/// The events a topic keeps, oldest first, within its bounds: for its subscribers that have
+/// not sent them yet, and for those that come back with a `Last-Event-ID` (see [`Hub`],
+/// "Resume").
 ///
-/// The channel holds the events too (its slots, until every receiver has read one), so the
-/// backlog holds them weakly: an event every subscriber has read is freed at once, as without
-/// a backlog. What the backlog adds is the byte bound: an event that falls out of it loses its
-/// content, and a subscriber that receives it empty has fallen behind.
+/// An event that falls out of the bounds loses its content, and a subscriber that receives it
+/// empty has fallen behind.
 struct Backlog {
-    events: Mutex<VecDeque<Weak<Published>>>,
+    events: Mutex<VecDeque<Arc<Published>>>,
     /// The cost of every event of the topic still holding its content.
     bytes: AtomicUsize,
     capacity: usize,
@@ -170,12 +343,15 @@ struct Backlog {
 }
 
 impl Backlog {
-    /// Publishes `event`: keeps it, drops what no longer fits, and sends it, all under the
-    /// backlog's lock so that every subscriber sees the topic's events in one order.
+    /// Publishes `event` with `id`: keeps it, drops what no longer fits, and sends it. The
+    /// caller holds the backlog's lock (`events`), so that every subscriber sees the topic's
+    /// events in one order, the order of the kept window.
     fn publish(
         self: &Arc<Self>,
+        events: &mut VecDeque<Arc<Published>>,
         sender: &broadcast::Sender<Arc<Published>>,
         event: Event,
+        id: Option<Id>,
     ) -> usize {
         let cost = size_of::<Event>() + text_bytes(&event);
         self.bytes.fetch_add(cost, Ordering::Relaxed);
@@ -185,26 +361,57 @@ impl Backlog {
                 encoded: Default::default(),
                 cost,
             })),
-            backlog: self.clone(),
+            id,
+            backlog: Arc::downgrade(self),
         });
-        let mut events = self.events();
-        events.push_back(Arc::downgrade(&published));
-        self.trim(&mut events);
+        events.push_back(published.clone());
+        self.trim(events);
         sender.send(published).unwrap_or(0)
     }
 
+    /// Sends every subscriber an event without content, which it takes as missed events:
+    /// it resynchronizes. The kept events are forgotten too: they may have gaps, so nobody
+    /// resumes from them. Says how many subscribers there were.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    fn missed(self: &Arc<Self>, sender: &broadcast::Sender<Arc<Published>>) -> usize {
+        let mut events = self.events();
+        events.clear();
+        sender
+            .send(Arc::new(Published {
+                content: RwLock::new(None),
+                id: None,
+                backlog: Arc::downgrade(self),
+            }))
+            .unwrap_or(0)
+    }
+
     /// Empties the oldest events until the topic is within its bounds, the newest excepted.
-    fn trim(&self, events: &mut VecDeque<Weak<Published>>) {
+    fn trim(&self, events: &mut VecDeque<Arc<Published>>) {
         while events.len() > self.capacity
             || (events.len() > 1 && self.bytes.load(Ordering::Relaxed) > self.budget)
         {
-            if let Some(oldest) = events.pop_front().and_then(|e| e.upgrade()) {
+            if let Some(oldest) = events.pop_front() {
                 oldest.evict();
             }
         }
     }
 
-    fn events(&self) -> MutexGuard<'_, VecDeque<Weak<Published>>> {
+    /// The kept events after the one with id `last`, for a subscriber that saw every event up
+    /// to it: `None` when `last` is not an id of this topic's window, or when events came in
+    /// an order that is not the order of their ids around it (publishes that raced on two
+    /// processes), where what the subscriber saw is not known.
+    fn after(events: &VecDeque<Arc<Published>>, last: &str) -> Option<VecDeque<Arc<Published>>> {
+        let last = Id::parse(last)?;
+        let at = events.iter().position(|e| e.id == Some(last))?;
+        let ordered = events
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.id.map(|id| (i, id)))
+            .all(|(i, id)| (i < at) == (id < last) || i == at);
+        ordered.then(|| events.iter().skip(at + 1).cloned().collect())
+    }
+
+    fn events(&self) -> MutexGuard<'_, VecDeque<Arc<Published>>> {
         // Never left half-changed: a panic elsewhere while it was locked is harmless.
         self.events
             .lock()
@@ -216,7 +423,10 @@ impl Backlog {
 /// out of the topic's bounds.
 struct Published {
     content: RwLock<Option<Content>>,
-    backlog: Arc<Backlog>,
+    /// Its id, when it has one of this hub's form (an event from another process may not).
+    id: Option<Id>,
+    /// Weak: the backlog holds its events, and a topic forgotten frees both.
+    backlog: Weak<Backlog>,
 }
 
 /// A published event and its bytes in each dialect, filled by the first subscriber that sends
@@ -249,21 +459,23 @@ impl Published {
             let bytes = encode_or_comment(&mut Encoder::new(dialect), &content.event);
             let len = bytes.as_ref().map_or_else(Bytes::len, Bytes::len);
             content.cost += len;
-            self.backlog.bytes.fetch_add(len, Ordering::Relaxed);
+            if let Some(backlog) = self.backlog.upgrade() {
+                backlog.bytes.fetch_add(len, Ordering::Relaxed);
+            }
             content.encoded[at] = Some(bytes.clone());
             bytes
         };
         // The new bytes count: older events may no longer fit.
-        self.backlog.trim(&mut self.backlog.events());
+        if let Some(backlog) = self.backlog.upgrade() {
+            backlog.trim(&mut backlog.events());
+        }
         Some(bytes)
     }
 
     /// Frees the content: a subscriber that has not sent it yet has fallen behind.
     fn evict(&self) {
-        if let Some(content) = self.write().take() {
-            self.backlog
-                .bytes
-                .fetch_sub(content.cost, Ordering::Relaxed);
+        if let (Some(content), Some(backlog)) = (self.write().take(), self.backlog.upgrade()) {
+            backlog.bytes.fetch_sub(content.cost, Ordering::Relaxed);
         }
     }
 
@@ -287,10 +499,8 @@ impl Drop for Published {
             .content
             .get_mut()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(content) = content.take() {
-            self.backlog
-                .bytes
-                .fetch_sub(content.cost, Ordering::Relaxed);
+        if let (Some(content), Some(backlog)) = (content.take(), self.backlog.upgrade()) {
+            backlog.bytes.fetch_sub(content.cost, Ordering::Relaxed);
         }
     }
 }
@@ -370,26 +580,89 @@ where
                 budget,
                 resync: Arc::new(move |topic| resync(topic).into_iter().map(Into::into).collect()),
                 watcher: RwLock::new(None),
+                backplane: OnceLock::new(),
+                node: node_id(),
+                clock: Clock(AtomicU64::new(0)),
             }),
         }
     }
 
     /// Sends `event` to every subscriber of `topic`, without waiting for any of them, and
-    /// says how many there were (0: nobody listens, and the event is dropped).
+    /// says how many there were in this process (0: nobody listens here).
     ///
     /// The topic is borrowed as for a `HashMap` lookup: a `Hub<String>` publishes to a `&str`
     /// with no allocation.
+    ///
+    /// On a hub with a backplane (`with_nats`, feature `nats`), the event also goes to every
+    /// other process; when it cannot (see [`try_publish`](Hub::try_publish)), this process's
+    /// subscribers still get it and the failure is logged as a warning.
     pub fn publish<Q>(&self, topic: &Q, event: impl IntoEvent) -> usize
     where
         K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
     {
-        // Clone the topic and let go of the map before waking every subscriber.
-        let found = self.inner.topics().get(topic).cloned();
-        let Some(Topic { sender, backlog }) = found else {
-            return 0;
+        let (sent, failed) = self.publish_everywhere(topic, event.into_event());
+        if let Some(error) = failed {
+            tracing::warn!(%error, "publish not sent to the other processes");
+        }
+        sent
+    }
+
+    /// [`publish`](Hub::publish), and says whether the other processes of the hub's backplane
+    /// were reached: `Err` when they were not (this process's subscribers got the event all
+    /// the same). A hub without a backplane never fails.
+    ///
+    /// ```
+    /// use datastar_runtime::{Hub, PatchElements};
+    ///
+    /// let hub: Hub<String> = Hub::new(|_| [PatchElements::new(r#"<p id="a"></p>"#)]);
+    /// assert_eq!(hub.try_publish("room", PatchElements::new(r#"<p id="a">1</p>"#)), Ok(0));
+    /// ```
+    pub fn try_publish<Q>(&self, topic: &Q, event: impl IntoEvent) -> Result<usize, PublishError>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    {
+        match self.publish_everywhere(topic, event.into_event()) {
+            (_, Some(error)) => Err(error),
+            (sent, None) => Ok(sent),
+        }
+    }
+
+    fn publish_everywhere<Q>(&self, topic: &Q, mut event: Event) -> (usize, Option<PublishError>)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized + ToOwned<Owned = K>,
+    {
+        let inner = &self.inner;
+        // The event gets its id, goes to the backplane (which needs no copy of it) and to
+        // this process's subscribers, all under the topic's lock: ids increase in the order
+        // the subscribers get them.
+        let stamp_and_share = |event: &mut Event| {
+            let id = Id {
+                clock: inner.clock.tick(),
+                node: inner.node,
+            };
+            event.meta_mut().id = Some(id.event_id());
+            let failed = inner
+                .backplane
+                .get()
+                .and_then(|backplane| backplane.publish(&topic.to_owned(), event).err());
+            (id, failed)
         };
-        backlog.publish(&sender, event.into_event())
+        // Clone the topic and let go of the map before waking every subscriber.
+        let found = inner.topics().get(topic).cloned();
+        match found {
+            Some(Topic { sender, backlog }) => {
+                let mut events = backlog.events();
+                let (id, failed) = stamp_and_share(&mut event);
+                (
+                    backlog.publish(&mut events, &sender, event, Some(id)),
+                    failed,
+                )
+            }
+            None => (0, stamp_and_share(&mut event).1),
+        }
     }
 
     /// Calls `watch` each time a topic gains or loses a subscriber, with the hub, the topic
@@ -424,21 +697,57 @@ where
     /// A streaming response that sends every event published to `topic` from now on, until
     /// the client goes away.
     pub fn subscribe(&self, topic: K) -> Subscription<K> {
-        let receiver = self
-            .inner
-            .topics()
+        self.resume(topic, None)
+    }
+
+    /// [`subscribe`](Hub::subscribe) for a client that may be coming back: with the
+    /// `Last-Event-ID` it sent ([`LastEventId`](crate::LastEventId)), the stream starts with
+    /// exactly the events of `topic` published after that one, when the topic still keeps
+    /// them, and otherwise with the topic's resync. Without one it is a new subscriber, sent
+    /// [`first`](Subscription::first). See "Resume" above.
+    ///
+    /// ```
+    /// use axum::extract::State;
+    /// use datastar_runtime::{Hub, LastEventId, PatchElements, Subscription};
+    ///
+    /// async fn feed(State(hub): State<Hub<String>>, LastEventId(last): LastEventId) -> Subscription<String> {
+    ///     let subscription = hub.resume("feed".to_owned(), last.as_deref());
+    ///     // Sent only to a new subscriber: one that resumes has it already.
+    ///     subscription.first([PatchElements::new(r#"<ul id="feed"></ul>"#)])
+    /// }
+    /// ```
+    pub fn resume(&self, topic: K, last_event_id: Option<&str>) -> Subscription<K> {
+        let mut topics = self.inner.topics();
+        let found = topics
             .entry(topic.clone())
-            .or_insert_with(|| Topic {
-                sender: broadcast::channel(self.inner.capacity).0,
-                backlog: Arc::new(Backlog {
-                    events: Mutex::default(),
-                    bytes: AtomicUsize::new(0),
-                    capacity: self.inner.capacity,
-                    budget: self.inner.budget,
-                }),
+            .or_insert_with(|| {
+                if let Some(backplane) = self.inner.backplane.get() {
+                    backplane.joined(&topic);
+                }
+                Topic {
+                    sender: broadcast::channel(self.inner.capacity).0,
+                    backlog: Arc::new(Backlog {
+                        events: Mutex::default(),
+                        bytes: AtomicUsize::new(0),
+                        capacity: self.inner.capacity,
+                        budget: self.inner.budget,
+                    }),
+                }
             })
-            .sender
-            .subscribe();
+            .clone();
+        let (receiver, start) = {
+            // The receiver and what it resumes from are one cut of the topic.
+            let events = found.backlog.events();
+            let start = match last_event_id {
+                None => Start::Fresh,
+                Some(last) => match Backlog::after(&events, last) {
+                    Some(missed) => Start::Resumed(missed),
+                    None => Start::Resync(newest(&events)),
+                },
+            };
+            (found.sender.subscribe(), start)
+        };
+        drop(topics);
         self.inner.tell(&topic);
         Subscription {
             receiver,
@@ -446,6 +755,8 @@ where
                 hub: self.inner.clone(),
                 topic,
             },
+            cut: found,
+            start,
             first: VecDeque::new(),
             resync: None,
             keep_alive: None,
@@ -465,9 +776,8 @@ where
     }
 
     /// How many bytes of published events `topic` holds now, for subscribers that have not
-    /// sent them yet: never more than the hub's budget, or the cost of the newest event when
-    /// that alone is more (see "Memory" above). Bytes already handed to a connection no
-    /// longer count.
+    /// sent them yet and for those that may come back: never more than the hub's budget, or
+    /// the cost of the newest event when that alone is more (see "Memory" above).
     pub fn retained_bytes<Q>(&self, topic: &Q) -> usize
     where
         K: Borrow<Q>,
@@ -479,6 +789,12 @@ where
             .map_or(0, |topic| topic.backlog.bytes.load(Ordering::Relaxed))
     }
 
+    /// What the hub's handles share, for its backplane.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn inner(&self) -> &Arc<Inner<K>> {
+        &self.inner
+    }
+
     /// The events the hub's `resync` function makes for `topic`: the full state that a
     /// subscriber that fell behind is sent.
     pub fn resync(&self, topic: &K) -> Vec<Event> {
@@ -487,6 +803,52 @@ where
 }
 
 impl<K: Eq + Hash> Inner<K> {
+    /// Sends `event`, published by another process, to this process's subscribers of
+    /// `topic`: how many there were. Its id, when it has one of the hub's form, is kept, and
+    /// the ids this hub gives from now on are greater.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn deliver(&self, topic: &K, event: Event) -> usize {
+        let id = event.meta().id().and_then(|id| Id::parse(id.as_str()));
+        if let Some(id) = id {
+            self.clock.observe(id.clock);
+        }
+        // Clone the topic and let go of the map before waking every subscriber.
+        let found = self.topics().get(topic).cloned();
+        let Some(Topic { sender, backlog }) = found else {
+            return 0;
+        };
+        let mut events = backlog.events();
+        backlog.publish(&mut events, &sender, event, id)
+    }
+
+    /// Makes every subscriber of `topics` (every topic with `None`) in this process send its
+    /// resync next, in place of anything it has not sent yet: for events it may have missed.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn resync_all(&self, topics: Option<&K>) -> usize {
+        let found: Vec<Topic> = match topics {
+            Some(topic) => self.topics().get(topic).cloned().into_iter().collect(),
+            None => self.topics().values().cloned().collect(),
+        };
+        found
+            .iter()
+            .map(|topic| topic.backlog.missed(&topic.sender))
+            .sum()
+    }
+
+    /// Gives the hub its backplane; `false` when it already had one.
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    pub(crate) fn set_backplane(&self, backplane: Arc<dyn Backplane<K>>) -> bool {
+        let topics = self.topics();
+        if self.backplane.set(backplane.clone()).is_err() {
+            return false;
+        }
+        // Under the map's lock: no topic joins or leaves meanwhile.
+        for topic in topics.keys() {
+            backplane.joined(topic);
+        }
+        true
+    }
+
     /// Tells the watcher, if any, how many subscribers `topic` has now. Called with no lock
     /// held, so that the watcher may publish.
     fn tell(self: &Arc<Self>, topic: &K) {
@@ -548,6 +910,9 @@ pub struct Subscription<K: Eq + Hash> {
     // Declared (so dropped) before `member`, whose drop must see it gone.
     receiver: Receiver,
     member: Member<K>,
+    /// The topic's channel and window, to resubscribe from when it falls behind.
+    cut: Topic,
+    start: Start,
     first: VecDeque<Event>,
     resync: Option<Resync<K>>,
     keep_alive: Option<Option<Duration>>,
@@ -557,7 +922,8 @@ impl<K> Subscription<K>
 where
     K: Eq + Hash + Clone + Send + Sync + 'static,
 {
-    /// Sends `events` first, before any published event: typically the page part as it is now.
+    /// Sends `events` first, before any published event: typically the page part as it is
+    /// now. Not sent to a subscriber that [resumes](Hub::resume) or is resynchronized there.
     pub fn first<I>(mut self, events: I) -> Self
     where
         I: IntoIterator,
@@ -587,6 +953,27 @@ where
         self.keep_alive = Some(every);
         self
     }
+
+    /// How it starts: `None` for a new subscriber (no `Last-Event-ID`), `Some(true)` when it
+    /// [resumes](Hub::resume) after the event it last saw, `Some(false)` when that event is
+    /// no longer kept (or never was) and it starts with the topic's resync instead.
+    pub fn resumed(&self) -> Option<bool> {
+        match self.start {
+            Start::Fresh => None,
+            Start::Resumed(_) => Some(true),
+            Start::Resync(_) => Some(false),
+        }
+    }
+}
+
+/// How a subscription starts.
+enum Start {
+    /// With its `first` events.
+    Fresh,
+    /// With the events it missed.
+    Resumed(VecDeque<Arc<Published>>),
+    /// With the topic's resync, marked with the id of the newest event kept then.
+    Resync(Option<Id>),
 }
 
 impl<K: Eq + Hash> fmt::Debug for Subscription<K> {
@@ -606,15 +993,23 @@ where
         let resync = self
             .resync
             .unwrap_or_else(|| self.member.hub.resync.clone());
-        sse_response(
-            Feed {
-                next: ReusableBoxFuture::new(recv(self.receiver)),
-                member: self.member,
-                pending: self.first,
-                resync,
-            },
-            self.keep_alive,
-        )
+        let mut feed = Feed {
+            next: ReusableBoxFuture::new(recv(self.receiver)),
+            member: self.member,
+            cut: self.cut,
+            pending: VecDeque::new(),
+            resync,
+        };
+        match self.start {
+            Start::Fresh => feed
+                .pending
+                .extend(self.first.into_iter().map(Pending::Event)),
+            Start::Resumed(missed) => feed
+                .pending
+                .extend(missed.into_iter().map(Pending::Published)),
+            Start::Resync(newest) => feed.queue_resync(newest),
+        }
+        sse_response(feed, self.keep_alive)
     }
 }
 
@@ -637,6 +1032,9 @@ impl<K: Eq + Hash> Drop for Member<K> {
                 .is_some_and(|topic| topic.sender.receiver_count() == 0)
             {
                 topics.remove(&self.topic);
+                if let Some(backplane) = self.hub.backplane.get() {
+                    backplane.left(&self.topic);
+                }
             }
         }
         self.hub.tell(&self.topic);
@@ -657,9 +1055,18 @@ struct Feed<K: Eq + Hash> {
     /// `member`, whose drop must see the receiver it holds gone.
     next: ReusableBoxFuture<'static, Received>,
     member: Member<K>,
-    /// Events to send before the next published one: `first`, then any resync.
-    pending: VecDeque<Event>,
+    cut: Topic,
+    /// Events to send before the next published one: `first` or the missed events, then any
+    /// resync.
+    pending: VecDeque<Pending>,
     resync: Resync<K>,
+}
+
+/// An event a feed sends before it receives again.
+enum Pending {
+    Event(Event),
+    /// A kept event, for a subscriber that resumes: its bytes are shared.
+    Published(Arc<Published>),
 }
 
 // Nothing in a feed is pinned in place (the future is boxed), whatever the topic type.
@@ -667,12 +1074,23 @@ impl<K: Eq + Hash> Unpin for Feed<K> {}
 
 impl<K: Eq + Hash> Feed<K> {
     /// Skips what this subscriber missed and queues the topic's state instead.
-    fn fell_behind(&mut self, receiver: Receiver, missed: u64) -> Receiver {
+    fn fell_behind(&mut self, missed: u64) -> Receiver {
         tracing::debug!(missed, "subscriber fell behind: resynchronizing");
-        // From the newest event on; the resync covers everything before it.
-        let receiver = receiver.resubscribe();
-        self.pending.extend((self.resync)(&self.member.topic));
+        // From the next event on; the resync covers everything before it.
+        let (receiver, newest) = self.cut.cut();
+        self.pending.clear();
+        self.queue_resync(newest);
         receiver
+    }
+
+    /// Queues the topic's resync, its last event marked with `newest`, the id of the newest
+    /// event it covers: a client that comes back with it resumes after that event.
+    fn queue_resync(&mut self, newest: Option<Id>) {
+        let mut events = (self.resync)(&self.member.topic);
+        if let (Some(last), Some(id)) = (events.last_mut(), newest) {
+            last.meta_mut().id = Some(id.event_id());
+        }
+        self.pending.extend(events.into_iter().map(Pending::Event));
     }
 }
 
@@ -684,8 +1102,18 @@ impl<K: Eq + Hash> Source for Feed<K> {
     ) -> Poll<Option<Item>> {
         let this = self.get_mut();
         loop {
-            if let Some(event) = this.pending.pop_front() {
-                return Poll::Ready(Some(Item::Event(event)));
+            match this.pending.pop_front() {
+                Some(Pending::Event(event)) => return Poll::Ready(Some(Item::Event(event))),
+                Some(Pending::Published(published)) => match published.bytes(dialect) {
+                    Some(bytes) => return Poll::Ready(Some(Item::Encoded(bytes))),
+                    // It fell out of the topic's bounds before this subscriber sent it.
+                    None => {
+                        let receiver = this.fell_behind(1);
+                        this.next.set(recv(receiver));
+                        continue;
+                    }
+                },
+                None => {}
             }
             let (received, receiver) = std::task::ready!(this.next.poll(cx));
             match received {
@@ -696,13 +1124,16 @@ impl<K: Eq + Hash> Source for Feed<K> {
                     }
                     // It fell out of the topic's byte budget before this subscriber sent it.
                     None => {
-                        let receiver = this.fell_behind(receiver, 1);
-                        this.next.set(recv(receiver));
+                        // The new receiver first: the topic never looks empty meanwhile.
+                        let fresh = this.fell_behind(1);
+                        drop(receiver);
+                        this.next.set(recv(fresh));
                     }
                 },
                 Err(RecvError::Lagged(missed)) => {
-                    let receiver = this.fell_behind(receiver, missed);
-                    this.next.set(recv(receiver));
+                    let fresh = this.fell_behind(missed);
+                    drop(receiver);
+                    this.next.set(recv(fresh));
                 }
                 Err(RecvError::Closed) => {
                     // Polled again, a closed receiver answers `Closed` again at once.
@@ -798,7 +1229,96 @@ mod tests {
         // Encoding counts too, and still within the budget.
         assert!(hub.retained_bytes(&1) <= 100_000);
         drop(received);
-        assert_eq!(hub.retained_bytes(&1), 0, "read by everyone: nothing held");
+        // Read by everyone, the newest are still kept for subscribers that come back, within
+        // the budget; a topic nobody subscribes to any more is forgotten with them.
+        assert!(hub.retained_bytes(&1) > 30_000);
+        assert!(hub.retained_bytes(&1) <= 100_000);
+        drop(slow);
+        hub.inner.topics().clear();
+        assert_eq!(hub.retained_bytes(&1), 0);
+    }
+
+    #[test]
+    fn a_forgotten_topic_frees_its_window() {
+        let hub = hub();
+        let subscription = hub.subscribe(1);
+        hub.publish(&1, PatchElements::new("<p id=\"a\">1</p>"));
+        let backlog = Arc::downgrade(&hub.inner.topics().get(&1).unwrap().backlog);
+        let published = Arc::downgrade(&backlog.upgrade().unwrap().events()[0]);
+        drop(subscription);
+        assert!(hub.inner.topics().is_empty());
+        // No cycle between a topic's window and its events.
+        assert!(backlog.upgrade().is_none() && published.upgrade().is_none());
+    }
+
+    #[test]
+    fn an_id_has_one_spelling() {
+        let id = Id {
+            clock: 1_764_633_600_000_123,
+            node: 0x3fa2,
+        };
+        assert_eq!(id.to_string(), "1764633600000123-3fa2");
+        assert_eq!(Id::parse("1764633600000123-3fa2"), Some(id));
+        for other in [
+            "+1764633600000123-3fa2",
+            "01764633600000123-3fa2",
+            "1764633600000123-3FA2",
+            "1764633600000123-03fa2",
+            "1764633600000123",
+            "-3fa2",
+            "1-",
+            "",
+            "1-2-3",
+        ] {
+            assert_eq!(Id::parse(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn ids_increase_even_when_the_clock_does_not() {
+        let clock = Clock(AtomicU64::new(u64::MAX / 2));
+        let a = clock.tick();
+        let b = clock.tick();
+        assert!(b > a && a > u64::MAX / 2);
+        clock.observe(b + 1000);
+        assert!(clock.tick() > b + 1000);
+    }
+
+    #[test]
+    fn resuming_needs_the_id_and_the_order_around_it() {
+        let hub = hub();
+        let receiver = hub.subscribe(1);
+        for n in 0..3 {
+            hub.publish(&1, PatchElements::new(format!("<p id=\"a\">{n}</p>")));
+        }
+        let topic = hub.inner.topics().get(&1).cloned().unwrap();
+        let events = topic.backlog.events();
+        let ids: Vec<String> = events.iter().map(|e| e.id.unwrap().to_string()).collect();
+        assert_eq!(Backlog::after(&events, &ids[0]).unwrap().len(), 2);
+        assert_eq!(Backlog::after(&events, &ids[2]).unwrap().len(), 0);
+        assert!(Backlog::after(&events, "1-1").is_none());
+        assert!(Backlog::after(&events, "x").is_none());
+        drop(events);
+        // An event from another process that came in after a later one: around it, what a
+        // subscriber saw is not known, so nobody resumes across it.
+        let early = Id::parse(&ids[0]).unwrap();
+        let mut late = PatchElements::new("<p id=\"a\">late</p>").into_event();
+        late.meta_mut().id = Some(
+            Id {
+                clock: early.clock,
+                node: early.node.wrapping_add(1),
+            }
+            .event_id(),
+        );
+        hub.inner.deliver(&1, late);
+        let events = topic.backlog.events();
+        assert!(
+            Backlog::after(&events, &ids[0]).is_some(),
+            "before it, in order"
+        );
+        assert!(Backlog::after(&events, &ids[1]).is_none());
+        assert!(Backlog::after(&events, &ids[2]).is_none());
+        drop(receiver);
     }
 
     #[test]

@@ -117,6 +117,8 @@ mod headers;
 mod html_scan;
 mod hub;
 mod layer;
+#[cfg(feature = "nats")]
+pub mod nats;
 mod reply;
 mod request;
 mod response;
@@ -147,7 +149,7 @@ pub use event::{
 };
 pub use expr::{ExprValue, Js, RawExpr, js, raw_expr};
 pub use handler::{FragmentResponse, PatchHtml, RemoveResponse};
-pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, Subscription};
+pub use hub::{DEFAULT_HUB_BUDGET, DEFAULT_HUB_CAPACITY, Hub, PublishError, Subscription};
 pub use layer::{DEFAULT_SIGNALS_LIMIT, DatastarLayer, DatastarService, ResponseFuture};
 pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};

@@ -8,6 +8,12 @@
 //!
 //! A post is at most 280 characters (a longer one is refused with a message under the input),
 //! and the feed keeps the 20 latest.
+//!
+//! Run as a cluster (`gallery --nats nats://127.0.0.1:4222`, built with the `nats` feature),
+//! the hub is shared through NATS: a post on any gallery process reaches the tabs of every
+//! process. Each process also keeps the list itself, for new tabs and resyncs, so the post is
+//! sent to the others on a subject of its own (`gallery.posts`); concurrent posts on two
+//! processes may be listed in a different order on each until the next post.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,7 +35,7 @@ const KEEP: usize = 20;
 /// The longest post, in characters.
 const MAX_POST: usize = 280;
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, Deserialize)]
 struct Post {
     time: String,
     text: String,
@@ -40,6 +46,30 @@ struct Feed {
     posts: Arc<Mutex<Vec<Post>>>,
     /// One topic: the feed.
     hub: Hub<()>,
+    /// Tells the other gallery processes of each post, when run as a cluster.
+    #[cfg(feature = "nats")]
+    cluster: Option<Cluster>,
+}
+
+/// What a process needs to share its posts with the others.
+#[cfg(feature = "nats")]
+#[derive(Clone)]
+struct Cluster {
+    client: datastar_runtime::nats::async_nats::Client,
+    /// This process, so that it ignores its own posts coming back.
+    origin: u64,
+}
+
+/// The subject the posts themselves go on, for each process's list.
+#[cfg(feature = "nats")]
+const POSTS: &str = "gallery.posts";
+
+/// A post as sent to the other processes.
+#[cfg(feature = "nats")]
+#[derive(serde::Serialize, Deserialize)]
+struct Shared {
+    origin: u64,
+    post: Post,
 }
 
 #[derive(Deserialize, Signals)]
@@ -52,13 +82,85 @@ struct Draft {
 }
 
 pub fn routes(layout: Layout) -> Router {
+    let (posts, hub) = feed();
+    router(
+        layout,
+        Feed {
+            posts,
+            hub,
+            #[cfg(feature = "nats")]
+            cluster: None,
+        },
+    )
+}
+
+/// The routes of one process of a cluster: its hub shared on `nats`, and its list kept up to
+/// date with the posts of every other process.
+#[cfg(feature = "nats")]
+pub async fn cluster_routes(
+    layout: Layout,
+    nats: &datastar_runtime::nats::Nats,
+) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    let (posts, hub) = feed();
+    // Subscribed before the hub joins: the hub's join waits until the server has processed
+    // its own subscription, so this one, sent before on the same connection, too.
+    let mut incoming = nats.client().subscribe(POSTS).await?;
+    let hub = hub.with_nats(nats, "gallery.live_feed").await?;
+    let mut origin = [0; 8];
+    getrandom::fill(&mut origin)?;
+    let origin = u64::from_le_bytes(origin);
+    tokio::spawn({
+        let posts = posts.clone();
+        async move {
+            use futures_util::StreamExt;
+            while let Some(message) = incoming.next().await {
+                // The post's tabs everywhere got it through the hub: only the list changes.
+                match serde_json::from_slice::<Shared>(&message.payload) {
+                    Ok(shared)
+                        if shared.origin != origin
+                            && shared.post.text.chars().count() <= MAX_POST =>
+                    {
+                        keep(&mut posts.lock().unwrap(), shared.post);
+                    }
+                    Ok(_) => {}
+                    Err(error) => eprintln!("live feed: a malformed post from NATS: {error}"),
+                }
+            }
+        }
+    });
+    let cluster = Cluster {
+        client: nats.client().clone(),
+        origin,
+    };
+    Ok(router(
+        layout,
+        Feed {
+            posts,
+            hub,
+            cluster: Some(cluster),
+        },
+    ))
+}
+
+/// The list, and a hub whose resync is the whole list as it is now.
+fn feed() -> (Arc<Mutex<Vec<Post>>>, Hub<()>) {
     let posts: Arc<Mutex<Vec<Post>>> = Arc::default();
     // A tab that fell behind gets the whole list as it is now.
     let hub = Hub::new({
         let posts = posts.clone();
         move |_: &()| [patch!(list(&posts.lock().unwrap()))]
     });
-    let feed = Feed { posts, hub };
+    (posts, hub)
+}
+
+/// Adds `post`, keeping the latest ones.
+fn keep(posts: &mut Vec<Post>, post: Post) {
+    posts.push(post);
+    let excess = posts.len().saturating_sub(KEEP);
+    posts.drain(..excess);
+}
+
+fn router(layout: Layout, feed: Feed) -> Router {
     Router::new()
         .route(
             "/",
@@ -106,10 +208,12 @@ fn item(post: &Post) -> Markup {
     html! { li { span.muted { (post.time) } " " (post.text) } }
 }
 
-/// `GET /updates`: the feed now, then the feed each time it changes, for as long as the tab stays.
-async fn updates(State(feed): State<Feed>) -> Subscription<()> {
+/// `GET /updates`: the feed now, then the feed each time it changes, for as long as the tab
+/// stays. A tab that reconnects sends the id of the last update it got, and gets only the
+/// updates it missed (or the list as it is now, if the hub no longer keeps them).
+async fn updates(State(feed): State<Feed>, LastEventId(last): LastEventId) -> Subscription<()> {
     // Subscribe before taking the snapshot, so that no post falls between the two.
-    let subscription = feed.hub.subscribe(());
+    let subscription = feed.hub.resume((), last.as_deref());
     let snapshot = list(&feed.posts.lock().unwrap());
     let status = html! { p #feed_status.muted { "● live" } };
     subscription.first([patch!(snapshot), patch!(status)])
@@ -132,10 +236,18 @@ async fn publish(
             time: clock(),
             text: text.to_owned(),
         };
+        #[cfg(feature = "nats")]
+        if let Some(cluster) = &feed.cluster {
+            let shared = Shared {
+                origin: cluster.origin,
+                post: post.clone(),
+            };
+            let client = cluster.client.clone();
+            let payload = serde_json::to_vec(&shared).unwrap_or_default();
+            tokio::spawn(async move { client.publish(POSTS, payload.into()).await });
+        }
         let mut posts = feed.posts.lock().unwrap();
-        posts.push(post);
-        let excess = posts.len().saturating_sub(KEEP);
-        posts.drain(..excess);
+        keep(&mut posts, post);
         // Published under the lock, so tabs see the lists in the order they were made.
         feed.hub.publish(&(), patch!(list(&posts)));
     }

@@ -9,6 +9,15 @@
 //! the `DATASTAR_JS` environment variable), from a local file that the gallery serves itself.
 //! The essay's page (`/essay/click_to_edit`) loads Datastar 0.19.9 the same way, with
 //! `--datastar-seed-js PATH` (or `DATASTAR_SEED_JS`).
+//!
+//! Built with the `nats` feature, `--nats URL` (or `NATS_URL`) runs the gallery as one process
+//! of a cluster: the live feed is shared by every gallery process on the same NATS server.
+//!
+//! ```text
+//! nats-server -a 127.0.0.1 -p 4222 &
+//! cargo run --release --example gallery --features nats -- --port 3000 --nats nats://127.0.0.1:4222 &
+//! cargo run --release --example gallery --features nats -- --port 3001 --nats nats://127.0.0.1:4222
+//! ```
 
 mod active_search;
 mod backend_actions;
@@ -63,6 +72,33 @@ pub fn app(client: Client) -> Router {
 /// 0.19.9 from `seed`.
 pub fn with_seed_client(client: Client, seed: Client) -> Router {
     let layout = Layout::new(&client);
+    let live_feed = live_feed::routes(layout.clone());
+    app_with(client, seed, layout, live_feed)
+}
+
+/// The gallery as one process of a cluster on `nats`: [`app`], with the live feed shared by
+/// every process.
+#[cfg(feature = "nats")]
+pub async fn cluster_app(
+    client: Client,
+    nats: &datastar_runtime::nats::Nats,
+) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    cluster_app_with_seed_client(client, Client::Cdn, nats).await
+}
+
+/// [`cluster_app`], with the essay's page loading Datastar 0.19.9 from `seed`.
+#[cfg(feature = "nats")]
+pub async fn cluster_app_with_seed_client(
+    client: Client,
+    seed: Client,
+    nats: &datastar_runtime::nats::Nats,
+) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+    let layout = Layout::new(&client);
+    let live_feed = live_feed::cluster_routes(layout.clone(), nats).await?;
+    Ok(app_with(client, seed, layout, live_feed))
+}
+
+fn app_with(client: Client, seed: Client, layout: Layout, live_feed: Router) -> Router {
     let wire = wire::Wire::new();
     let mut app = Router::new()
         .route("/", get(layout::index).with_state(layout.clone()))
@@ -82,7 +118,7 @@ pub fn with_seed_client(client: Client, seed: Client) -> Router {
             "/examples/progress_bar",
             progress_bar::routes(layout.clone()),
         )
-        .nest("/examples/live_feed", live_feed::routes(layout.clone()))
+        .nest("/examples/live_feed", live_feed)
         .nest("/examples/todomvc", todomvc::routes(layout.clone()))
         .nest("/examples/bulk_update", bulk_update::routes(layout.clone()))
         .nest("/examples/delete_row", delete_row::routes(layout.clone()))
@@ -146,6 +182,10 @@ struct Args {
     /// Serve this local Datastar 0.19.9 to the essay's page instead of loading it from the CDN.
     #[arg(long, env = "DATASTAR_SEED_JS", value_name = "PATH")]
     datastar_seed_js: Option<PathBuf>,
+    /// Run as one process of a cluster: share the live feed on this NATS server (needs the
+    /// gallery built with `--features nats`).
+    #[arg(long, env = "NATS_URL", value_name = "URL")]
+    nats: Option<String>,
 }
 
 impl Args {
@@ -167,12 +207,27 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
+    let (client, seed) = (args.client(), args.seed_client());
+    let app = match args.nats.filter(|url| !url.is_empty()) {
+        None => with_seed_client(client, seed),
+        #[cfg(feature = "nats")]
+        Some(url) => {
+            let nats = datastar_runtime::nats::Nats::connect(url.as_str())
+                .await
+                .unwrap_or_else(|e| panic!("cannot connect to NATS at {url}: {e}"));
+            let app = cluster_app_with_seed_client(client, seed, &nats)
+                .await
+                .unwrap_or_else(|e| panic!("cannot share the gallery on NATS: {e}"));
+            println!("sharing the live feed on NATS at {url}");
+            app
+        }
+        #[cfg(not(feature = "nats"))]
+        Some(_) => {
+            eprintln!("--nats (or NATS_URL): this gallery was built without the `nats` feature");
+            std::process::exit(2);
+        }
+    };
     println!("Datastar examples gallery on http://{addr}");
     // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
-    datastar_runtime::serve(
-        listener,
-        with_seed_client(args.client(), args.seed_client()),
-    )
-    .await
-    .unwrap();
+    datastar_runtime::serve(listener, app).await.unwrap();
 }

@@ -14,6 +14,8 @@ mod examples;
 mod gallery;
 mod hostile;
 mod limits;
+#[cfg(feature = "nats")]
+mod nats;
 mod seed;
 mod selectors;
 mod v1;

@@ -239,3 +239,103 @@ pub async fn wait_until(what: &str, within: Duration, mut condition: impl FnMut(
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// A real `nats-server` on loopback, started by a test and killed when dropped. Needs
+/// `nats-server` on PATH (`scripts/test` installs it with apt).
+pub struct Broker {
+    port: u16,
+    child: Option<tokio::process::Child>,
+}
+
+impl Broker {
+    /// A `nats-server` on a loopback port it chooses itself (`-p -1`), so that no other test
+    /// can take the port between choosing and binding it.
+    pub async fn start() -> Broker {
+        let mut broker = Broker {
+            port: 0,
+            child: None,
+        };
+        broker.run().await;
+        broker
+    }
+
+    /// Starts the server, on the port it had before if it had one.
+    pub async fn run(&mut self) {
+        use tokio::io::AsyncBufReadExt;
+        let port = if self.port == 0 {
+            "-1".to_owned()
+        } else {
+            self.port.to_string()
+        };
+        let mut child = tokio::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("`nats-server` is not installed (scripts/test installs it with apt)");
+        let mut log = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let listening = tokio::time::timeout(PATIENCE, async {
+            while let Some(line) = log.next_line().await.unwrap() {
+                if let Some((_, at)) = line.split_once("Listening for client connections on ") {
+                    return at
+                        .rsplit(':')
+                        .next()
+                        .unwrap()
+                        .trim()
+                        .parse::<u16>()
+                        .unwrap();
+                }
+            }
+            panic!("nats-server exited before listening");
+        })
+        .await
+        .expect("nats-server did not start");
+        // Keep reading its log, so that it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+        self.port = listening;
+        self.child = Some(child);
+    }
+
+    /// Kills the server (a broker outage); [`run`](Broker::run) starts it again.
+    pub async fn stop(&mut self) {
+        let mut child = self.child.take().expect("running");
+        child.kill().await.unwrap();
+    }
+
+    /// The URL clients connect to: `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Reads `socket` into `received` until `needle` arrives, and says where it starts; `None`
+/// after `within`. Only new bytes are searched, so megabytes cost no more than once.
+pub async fn read_until(
+    socket: &mut tokio::net::TcpStream,
+    received: &mut Vec<u8>,
+    within: Duration,
+    needle: &[u8],
+) -> Option<usize> {
+    let mut chunk = vec![0; 256 * 1024];
+    let mut searched = 0;
+    tokio::time::timeout(within, async {
+        loop {
+            if let Some(at) = find(&received[searched..], needle) {
+                return searched + at;
+            }
+            searched = received.len().saturating_sub(needle.len() - 1);
+            let n = tokio::io::AsyncReadExt::read(socket, &mut chunk)
+                .await
+                .unwrap();
+            assert_ne!(n, 0, "the stream ended");
+            received.extend_from_slice(&chunk[..n]);
+        }
+    })
+    .await
+    .ok()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

@@ -203,6 +203,6 @@ async fn actions_go_wherever_events_go() {
     sender.send(Redirect::to("/")).await.unwrap();
     sender.send(Console::log("x")).await.unwrap();
     let hub: crate::Hub<&'static str> = crate::Hub::new(|_topic: &&str| Vec::<Event>::new());
-    assert_eq!(hub.publish("feed", Prefetch::new(["/a"])), 0);
+    assert_eq!(hub.publish(&"feed", Prefetch::new(["/a"])), 0);
     let _ = crate::Events((ReplaceUrl::new("/"), DispatchEvent::new("e").unwrap()));
 }
