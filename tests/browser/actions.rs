@@ -233,13 +233,13 @@ async fn redirect_goes_to_the_url() {
 async fn redirect_refuses_urls_that_are_not_http() {
     with_browser(|tab| async move {
         open(&tab).await?;
-        for n in 0..SCRIPT_URLS.len() {
+        for (n, url) in SCRIPT_URLS.iter().enumerate() {
             tab.click(&format!("#script-url-{n}")).await?;
             tab.wait_eq(
                 "window.__said.filter(([level, m]) => level === 'error' \
                  && String(m).startsWith('datastar: redirect refused')).length",
                 n + 1,
-                &format!("the refusal of {:?} in the console", SCRIPT_URLS[n]),
+                &format!("the refusal of {url:?} in the console"),
             )
             .await?;
         }

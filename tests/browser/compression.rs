@@ -12,20 +12,23 @@ use crate::harness::{Datastar, page, serve, with_browser};
 #[tokio::test]
 async fn brotli_and_zstd_streams_patch_event_by_event() {
     use std::sync::{Arc, Mutex};
-    use std::time::Duration;
     for coding in ["br", "zstd"] {
         let seen = Arc::new(Mutex::new(Vec::<String>::new()));
         let record = seen.clone();
-        let stream = || async {
-            let ticks = futures_util::stream::unfold(0u32, |n| async move {
-                (n < 3).then_some(())?;
-                tokio::time::sleep(Duration::from_millis(150)).await;
-                let rows: String = (0..30).map(|i| format!("<li>{i}:{n}</li>")).collect();
-                Some((
-                    PatchElements::new(format!(r#"<ul id="ticks" data-n="{n}">{rows}</ul>"#)),
-                    n + 1,
-                ))
-            });
+        // Tick `n` goes out only once the test has seen tick `n - 1` in the page: each event
+        // must reach the DOM while the stream stays open, whatever the machine's load.
+        let (allow, allowed) = tokio::sync::watch::channel(0u32);
+        let stream = move || async move {
+            let ticks =
+                futures_util::stream::unfold((0u32, allowed), |(n, mut allowed)| async move {
+                    (n < 3).then_some(())?;
+                    allowed.wait_for(|&k| k > n).await.ok()?;
+                    let rows: String = (0..30).map(|i| format!("<li>{i}:{n}</li>")).collect();
+                    Some((
+                        PatchElements::new(format!(r#"<ul id="ticks" data-n="{n}">{rows}</ul>"#)),
+                        (n + 1, allowed),
+                    ))
+                });
             // Stay open, as a live stream does, after the last tick.
             let ticks = futures_util::StreamExt::chain(ticks, futures_util::stream::pending());
             datastar_runtime::Sse::new(ticks)
@@ -66,6 +69,7 @@ async fn brotli_and_zstd_streams_patch_event_by_event() {
         with_browser(move |tab| async move {
             tab.goto(&base).await?;
             for n in 0..3 {
+                allow.send_replace(n + 1);
                 let probe = "document.querySelector('#ticks').dataset.n";
                 tab.wait_eq(probe, n.to_string(), &format!("{coding} tick {n}"))
                     .await?;

@@ -64,7 +64,7 @@ fn dispatch_event_defaults_to_document_and_every_flag_on() {
     let event = || DispatchEvent::new("ping").unwrap();
     assert_eq!(
         bytes(event(), Dialect::V1).unwrap(),
-        v1_script(REMOVE, &script)
+        v1_script(REMOVE, script)
     );
     assert_eq!(
         bytes(event(), Dialect::Beta).unwrap(),
