@@ -1,10 +1,14 @@
 //! Inline validation: each field is checked on the server when you leave it.
 //!
-//! The inputs are bound to `$email`, `$firstName` and `$lastName`. Leaving a field (`blur`)
-//! asks the server to check the form; the answer is the whole form again, with a message
-//! under each field that is wrong, and morphing keeps the focus and what is typed. A field that
-//! shows an error is checked again as you type, so the message goes as soon as it is fixed.
-//! The button is enabled once the server says everything is right.
+//! The inputs are bound to `$email`, `$firstName` and `$lastName`. Leaving a field (a
+//! `focusout` from an input) asks the server to check the form; the answer is the whole form
+//! again, with a message under each field that is wrong, and morphing keeps the focus and
+//! what is typed. A field that shows an error is checked again as you type, so the message
+//! goes as soon as it is fixed. The button is enabled once the server says all is right.
+//!
+//! Every request goes from the `<form>` itself, not from its inputs: Datastar cancels an
+//! element's request when the same element sends the next one, so the answer to an older
+//! check can never land after a newer one, nor after the sign-up.
 //!
 //! The check is a read, so `/validate` answers `GET` (what the Datastar 1.0 clients send) and
 //! `QUERY`, the HTTP method for a read with a body, which Datastar 1.0.4 sends for
@@ -121,12 +125,15 @@ fn form(user: &User, all: bool) -> Markup {
     html! {
         #![signals = User]
         // `__ifmissing`: the signals start empty and are never overwritten by a morph.
-        div #inline_validation data-signals__ifmissing="{email: '', firstName: '', lastName: ''}" {
+        form #inline_validation data-signals__ifmissing="{email: '', firstName: '', lastName: ''}"
+            data-on:focusout={ "evt.target.tagName === 'INPUT' && @get(" (js(VALIDATE)) ")" }
+            "data-on:input__debounce.300ms"={ "evt.target.ariaInvalid === 'true' && @get(" (js(VALIDATE)) ")" }
+            data-on:submit="@post('/examples/inline_validation/sign_up')" {
             p.muted { "The only email address accepted is test@test.com." }
             (field("Email address", "email", MAX_EMAIL, shown(&user.email, checked.email)))
             (field("First name", "firstName", MAX_NAME, shown(&user.first_name, checked.first_name.map(Into::into))))
             (field("Last name", "lastName", MAX_NAME, shown(&user.last_name, checked.last_name.map(Into::into))))
-            div.row { button #sign_up disabled[!valid] data-on:click="@post('/examples/inline_validation/sign_up')" { "Sign up" } }
+            div.row { button #sign_up type="submit" disabled[!valid] { "Sign up" } }
         }
     }
 }
@@ -136,16 +143,10 @@ fn field(label: &str, signal: &str, max: usize, problem: Option<String>) -> Mark
     html! {
         label {
             (label)
-            @if let Some(problem) = &problem {
-                // Wrong already: checked again as the user types, so that the message goes.
-                input id={ "input_" (signal) } type="text" maxlength=(max) aria-invalid="true"
-                    data-bind=(signal) data-on:blur={ "@get(" (js(VALIDATE)) ")" }
-                    "data-on:input__debounce.300ms"={ "@get(" (js(VALIDATE)) ")" };
-                span.error id={ "error_" (signal) } { (problem) }
-            } @else {
-                input id={ "input_" (signal) } type="text" maxlength=(max)
-                    data-bind=(signal) data-on:blur={ "@get(" (js(VALIDATE)) ")" };
-            }
+            // `aria-invalid`: wrong already, so the form checks it again as it is typed.
+            input id={ "input_" (signal) } type="text" maxlength=(max)
+                aria-invalid=(problem.is_some()) data-bind=(signal);
+            @if let Some(problem) = &problem { span.error id={ "error_" (signal) } { (problem) } }
         }
     }
 }
