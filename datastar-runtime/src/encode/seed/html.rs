@@ -64,12 +64,21 @@ pub(crate) fn misread(line: &str) -> bool {
         || KEYS.contains(&line.split(' ').next().unwrap_or(line))
 }
 
+/// Whether the client would misread the last line of `html`, a continuation line, once the end
+/// of the event is trimmed: `selector\u{3000}` is HTML, but trimmed it is the key `selector`.
+fn misread_last(html: &str) -> bool {
+    let Some(at) = html.rfind(['\n', '\r']) else {
+        return false;
+    };
+    misread(html[at + 1..].trim_end_matches(js_space))
+}
+
 /// `html`, changed where needed so that the client parses the same HTML; as it is when nothing
 /// needs to change, which one pass over it finds out.
 pub(crate) fn safe(html: &str) -> Result<Cow<'_, str>, &'static str> {
     let mut lines = super::Lines::new(html);
     lines.next();
-    if !lines.any(misread) && !html.ends_with(js_space) {
+    if !lines.any(misread) && !misread_last(html) && !html.ends_with(js_space) {
         return Ok(Cow::Borrowed(html));
     }
     rewrite(html).map(Cow::Owned)
@@ -105,7 +114,9 @@ fn rewrite(html: &str) -> Result<String, &'static str> {
         };
         let line_end =
             memchr::memchr2(b'\n', b'\r', &bytes[end..]).map_or(bytes.len(), |n| end + n);
-        if misread(&html[end..line_end]) {
+        let line = &html[end..line_end];
+        let last = line_end == bytes.len();
+        if misread(line) || (last && misread(line.trim_end_matches(js_space))) {
             if tokenizer.ambiguous {
                 return Err(UNCERTAIN_LINE);
             }
