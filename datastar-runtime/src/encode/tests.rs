@@ -349,3 +349,53 @@ fn the_encoder_hands_out_one_event_at_a_time() {
     );
     assert_eq!(&encoder.comment("ka")[..], b": ka\n\n");
 }
+
+/// What a data field must be, written the plain way: its lines as the SSE client splits them,
+/// each behind the prefix.
+fn data_field_by_lines(key: &str, text: &str) -> String {
+    Lines::new(text).map(|line| format!("data: {key} {line}\n")).collect()
+}
+
+fn data_field(key: &str, pieces: &[String]) -> String {
+    let mut out = Vec::new();
+    let mut field = Data::start(&mut out, key);
+    for piece in pieces {
+        field.text(piece);
+    }
+    field.end();
+    String::from_utf8(out).unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    /// The block-wise copy (`Data::lines`) against the lines split one by one: any text, breaks
+    /// anywhere (at block and stage edges too, which the long runs reach), in any pieces, a
+    /// `\r` ending one piece and a `\n` starting the next being one break.
+    #[test]
+    fn a_data_field_is_its_lines_each_behind_the_prefix(
+        text in "([a-z<>]{0,40}[\r\n]{0,3}){0,40}|([a-z]{0,5000}\n){0,3}",
+        cuts in proptest::collection::vec(0usize..2000, 0..4),
+        key in "elements|signals|x|[a-z]{60,70}",
+    ) {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (text.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for cut in cuts.into_iter().chain([text.len()]) {
+            pieces.push(text[from..cut].to_owned());
+            from = cut;
+        }
+        proptest::prop_assert_eq!(data_field(&key, &pieces), data_field_by_lines(&key, &text));
+    }
+}
+
+#[test]
+fn a_page_of_many_lines_crosses_the_stage_intact() {
+    // More than 4 KiB of staged lines, lines of every length around the 16-byte block.
+    let text: String = (0..2000).map(|i| format!("{}\n", "x".repeat(i % 37))).collect();
+    assert_eq!(
+        data_field("elements", &[text.clone()]),
+        data_field_by_lines("elements", &text)
+    );
+}
