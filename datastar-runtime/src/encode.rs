@@ -184,7 +184,7 @@ impl Encoder {
 
 /// What to reserve for an event's bytes: its text, a line prefix for every 32 bytes of it (HTML
 /// lines are rarely shorter), and its head.
-fn room_for(event: &Event) -> usize {
+pub(crate) fn room_for(event: &Event) -> usize {
     let text = event.text_bytes();
     text + text / 2 + 256
 }

@@ -19,7 +19,7 @@ use pin_project_lite::pin_project;
 
 use crate::event::validated::{event_id, selector as selector_of};
 use crate::event::{Event, EventId, Mode, Namespace, PatchElements, RemoveElements, Selector};
-use crate::response::{Sse, events_response};
+use crate::response::{Sse, first_then_response};
 
 /// How a [`Fragment`] finds its targets.
 #[doc(hidden)]
@@ -257,10 +257,8 @@ pub trait FragmentResponse<Shape> {
 
 #[diagnostic::do_not_recommend]
 impl<T: Render> FragmentResponse<One> for T {
-    fn respond(self, at: At, mut then: Vec<Event>) -> Response {
-        let event = at.event(self.render().into_string());
-        then.insert(0, event);
-        events_response(then)
+    fn respond(self, at: At, then: Vec<Event>) -> Response {
+        first_then_response(at.event(self.render().into_string()), then)
     }
 }
 
@@ -315,9 +313,8 @@ pub trait RemoveResponse<Shape> {
 
 #[diagnostic::do_not_recommend]
 impl RemoveResponse<One> for () {
-    fn respond(self, at: At, mut then: Vec<Event>) -> Response {
-        then.insert(0, at.event(String::new()));
-        events_response(then)
+    fn respond(self, at: At, then: Vec<Event>) -> Response {
+        first_then_response(at.event(String::new()), then)
     }
 }
 

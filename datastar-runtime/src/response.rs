@@ -257,6 +257,15 @@ pub(crate) fn events_response(mut events: Vec<Event>) -> Response {
     finite_response(Finite::Many(events))
 }
 
+/// The response of `first`, then `then`: with nothing after it, one event and no `Vec`.
+pub(crate) fn first_then_response(first: Event, mut then: Vec<Event>) -> Response {
+    if then.is_empty() {
+        return finite_response(Finite::One(first));
+    }
+    then.insert(0, first);
+    finite_response(Finite::Many(then))
+}
+
 /// The headers of every event stream, and the slot its layer fills.
 fn event_stream(response: &mut Response, slot: Slot) {
     let headers = response.headers_mut();

@@ -25,7 +25,7 @@ use tokio::time::{Instant, Sleep};
 use tracing::Span;
 
 use crate::compress::{Coding, Compression, Compressor};
-use crate::encode::{Dialect, Encoder, Unsupported, encode, encode_comment};
+use crate::encode::{Dialect, Encoder, Unsupported, encode, encode_comment, room_for};
 use crate::event::Event;
 
 /// How often an idle stream sends a keep-alive comment unless told otherwise.
@@ -314,7 +314,7 @@ impl FiniteBody {
                 Finite::One(event) => std::slice::from_ref(event),
                 Finite::Many(events) => events,
             };
-            let mut out = BytesMut::with_capacity(events.iter().map(size_estimate).sum());
+            let mut out = BytesMut::with_capacity(events.iter().map(room_for).sum());
             for event in events {
                 if let Err(unsupported) = encode(event, dialect, &mut out) {
                     encode_comment(&not_sent(unsupported), &mut out);
@@ -338,17 +338,6 @@ impl FiniteBody {
             }
         })
     }
-}
-
-/// Room for an event's bytes: its text plus the framing of a few lines.
-fn size_estimate(event: &Event) -> usize {
-    let text = match event {
-        Event::PatchElements(e) => e.elements.len(),
-        Event::PatchSignals(e) => e.json.len(),
-        Event::ExecuteScript(e) => e.script.len(),
-        Event::RemoveElements(_) | Event::RemoveSignals(_) => 0,
-    };
-    text + 128
 }
 
 impl Body for FiniteBody {
