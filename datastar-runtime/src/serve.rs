@@ -225,7 +225,10 @@ impl Serve {
                 app: self.app.clone(),
                 idle_timeout: self.idle_timeout,
                 first_request_timeout: self.idle_timeout.min(self.header_read_timeout),
-                stop: stop.clone(),
+                // A token of its own: a connection polls it whenever it wakes, and polling a
+                // token locks its waiters, so one token shared by every connection would be one
+                // lock taken by every event sent on every connection, from every worker.
+                stop: stop.child_token(),
             };
             tracker.spawn(async move {
                 connection.run(stream).await;
