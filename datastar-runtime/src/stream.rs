@@ -122,7 +122,9 @@ struct Running {
     // Made at the first event that needs it: a stream fed by a hub may never need one.
     encoder: Option<Encoder>,
     keep_alive: Option<(Duration, Pin<Box<Sleep>>)>,
-    compressor: Option<Compressor>,
+    // Boxed: 144 bytes inline that every uncompressed stream, one per open connection, would
+    // carry for nothing.
+    compressor: Option<Box<Compressor>>,
     done: bool,
 }
 
@@ -169,7 +171,7 @@ impl<S: Source> Body for SseBody<S> {
             );
             // Only allocation can fail; the header already says compressed, so end instead.
             let compressor = coding
-                .map(|(coding, settings)| Compressor::new(coding, settings))
+                .map(|(coding, settings)| Compressor::new(coding, settings).map(Box::new))
                 .transpose()
                 .inspect_err(|error| {
                     tracing::error!(%error, "could not start a compressor: ending the stream");
@@ -210,7 +212,7 @@ impl<S: Source> Body for SseBody<S> {
             Poll::Ready(None) => {
                 running.done = true;
                 this.trace.outcome = Outcome::Ended;
-                return match running.compressor.take().map(Compressor::finish) {
+                return match running.compressor.take().map(|compressor| compressor.finish()) {
                     Some(Ok(end)) => Poll::Ready(Some(Ok(Frame::data(end)))),
                     Some(Err(error)) => {
                         tracing::error!(%error, "could not end the compressed stream");
