@@ -8,6 +8,7 @@
 #   SERVER=axum bench/fanout.sh      # baseline: axum's Sse + tokio broadcast, no hub
 #   SERVER=floor bench/fanout.sh     # floor: the same bytes written to the sockets, no framework
 #   FANOUT_HEAP=1 bench/fanout.sh    # also the server's live heap, counted by its allocator
+#   HTTP2=1 bench/fanout.sh          # the hub server with h2c on, as `serve` is by default
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 connections=${CONNECTIONS:-10000}

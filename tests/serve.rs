@@ -46,13 +46,23 @@ async fn start(max: usize) -> (SocketAddr, Streams) {
 }
 
 async fn start_with(header: Duration, idle: Duration, max: usize) -> (SocketAddr, Streams) {
+    start_serving(header, idle, max, true).await
+}
+
+async fn start_serving(
+    header: Duration,
+    idle: Duration,
+    max: usize,
+    http2: bool,
+) -> (SocketAddr, Streams) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (router, streams) = app();
     let server = datastar_runtime::serve(listener, router)
         .header_read_timeout(header)
         .idle_timeout(idle)
-        .max_connections(max);
+        .max_connections(max)
+        .http2(http2);
     tokio::spawn(async move { server.await.unwrap() });
     (addr, streams)
 }
@@ -253,4 +263,45 @@ async fn a_request_head_over_8_kib_is_a_431_unless_the_bound_is_raised() {
         status_of_request_head(raised, 20 * 1024).await,
         "HTTP/1.1 200 OK"
     );
+}
+
+#[tokio::test]
+async fn without_http2_connections_keep_every_bound_and_h2c_is_refused() {
+    let (addr, streams) = start_serving(TIMEOUT, TIMEOUT, 100, false).await;
+    // HTTP/1.1 is served, and a stream outlives the timeouts.
+    let mut client = Client::http1(addr).await;
+    let mut response = client.get("/stream").await;
+    let first = next_chunk(response.body_mut()).await.expect("the first event");
+    assert!(String::from_utf8_lossy(&first).contains(">0</p>"));
+    tokio::time::sleep(TIMEOUT * 3).await;
+    let sender = streams.lock().unwrap().pop().expect("the stream's sender");
+    sender
+        .send(PatchElements::new(r#"<p id="s">1</p>"#))
+        .await
+        .expect("the client is still there");
+    let next = next_chunk(response.body_mut()).await.expect("a later event");
+    assert!(String::from_utf8_lossy(&next).contains(">1</p>"));
+    // Silence is closed after the timeout, a kept-alive connection too.
+    let start = Instant::now();
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    let (took, _) = until_closed(&mut silent, start).await;
+    assert_after_timeout(took);
+    // The 8 KiB head bound holds.
+    assert_eq!(
+        status_of_request_head(addr, 9 * 1024).await,
+        "HTTP/1.1 431 Request Header Fields Too Large"
+    );
+    // An HTTP/2 client gets no HTTP/2.
+    let io = TokioIo::new(TcpStream::connect(addr).await.unwrap());
+    let refused = match hyper::client::conn::http2::handshake(TokioExecutor::new(), io).await {
+        Err(_) => true,
+        Ok((mut sender, conn)) => {
+            tokio::spawn(conn);
+            let request = http::Request::get(format!("http://{addr}/"))
+                .body(Empty::<Bytes>::new())
+                .unwrap();
+            sender.send_request(request).await.is_err()
+        }
+    };
+    assert!(refused, "served HTTP/2 with http2(false)");
 }

@@ -84,6 +84,7 @@ pub fn serve(listener: TcpListener, app: Router) -> Serve {
         max_connections: DEFAULT_MAX_CONNECTIONS,
         max_request_head: DEFAULT_MAX_REQUEST_HEAD,
         tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+        http2: true,
         shutdown: None,
     }
 }
@@ -98,6 +99,7 @@ pub struct Serve {
     max_connections: usize,
     max_request_head: usize,
     tcp_keepalive: Option<Duration>,
+    http2: bool,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
@@ -110,6 +112,7 @@ impl std::fmt::Debug for Serve {
             .field("max_connections", &self.max_connections)
             .field("max_request_head", &self.max_request_head)
             .field("tcp_keepalive", &self.tcp_keepalive)
+            .field("http2", &self.http2)
             .finish_non_exhaustive()
     }
 }
@@ -171,6 +174,19 @@ impl Serve {
         self
     }
 
+    /// Whether HTTP/2 over cleartext (h2c, prior knowledge) is served beside HTTP/1.1: yes,
+    /// unless told otherwise.
+    ///
+    /// Browsers speak HTTP/2 only over TLS, so a server that browsers reach directly, or through
+    /// a proxy that speaks HTTP/1.1 to it (nginx's default), never sees h2c. Turning it off
+    /// saves what telling the two protocols apart costs on every connection: 896 bytes of
+    /// state, about 0.9 KiB of resident memory per open SSE stream (`BENCHMARKS.md`,
+    /// "Fan-out"). An HTTP/2 preface is then answered as a malformed HTTP/1.1 request.
+    pub fn http2(mut self, serve: bool) -> Self {
+        self.http2 = serve;
+        self
+    }
+
     /// Stops accepting when `signal` completes, asks every connection to close once its
     /// in-flight requests are answered, and ends when they all have. An SSE stream keeps its
     /// connection until it ends: wrap the server in a `tokio::time::timeout` to bound the wait.
@@ -203,6 +219,13 @@ impl Serve {
             .keep_alive_interval(Duration::from_secs(30))
             .keep_alive_timeout(Duration::from_secs(20));
         let builder = Arc::new(builder);
+        // The same HTTP/1.1 settings, for connections that need no protocol detection.
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout)
+            .max_buf_size(self.max_request_head);
+        let http1 = Arc::new(http1);
         let permits = Arc::new(Semaphore::new(self.max_connections));
         let stop = CancellationToken::new();
         let tracker = TaskTracker::new();
@@ -221,7 +244,6 @@ impl Serve {
                 tracing::debug!(error = %e, "could not set the socket options");
             }
             let connection = Connection {
-                builder: builder.clone(),
                 app: self.app.clone(),
                 idle_timeout: self.idle_timeout,
                 first_request_timeout: self.idle_timeout.min(self.header_read_timeout),
@@ -230,10 +252,26 @@ impl Serve {
                 // lock taken by every event sent on every connection, from every worker.
                 stop: stop.child_token(),
             };
-            tracker.spawn(async move {
-                connection.run(stream).await;
-                drop(permit);
-            });
+            // Two kinds of task, each the size of its own connection's state.
+            if self.http2 {
+                let builder = builder.clone();
+                tracker.spawn(async move {
+                    let (activity, service) = Connection::service(connection.app.clone());
+                    let io = TokioIo::new(stream);
+                    let conn = pin!(builder.serve_connection_with_upgrades(io, service));
+                    connection.drive(activity, conn).await;
+                    drop(permit);
+                });
+            } else {
+                let http1 = http1.clone();
+                tracker.spawn(async move {
+                    let (activity, service) = Connection::service(connection.app.clone());
+                    let io = TokioIo::new(stream);
+                    let conn = pin!(http1.serve_connection(io, service).with_upgrades());
+                    connection.drive(activity, conn).await;
+                    drop(permit);
+                });
+            }
         }
         stop.cancel();
         tracker.close();
@@ -293,7 +331,6 @@ pub(crate) fn configure(stream: &TcpStream, keepalive: Option<Duration>) -> io::
 
 /// One accepted connection and what it needs to run.
 struct Connection {
-    builder: Arc<auto::Builder<TokioExecutor>>,
     app: Router,
     idle_timeout: Duration,
     /// Before the first request: the time to send its head, or the idle timeout if shorter.
@@ -301,12 +338,60 @@ struct Connection {
     stop: CancellationToken,
 }
 
+/// A hyper connection that can be asked to finish its requests and close.
+trait Graceful: Future<Output = Result<(), Self::Error>> {
+    type Error: std::fmt::Display;
+    fn shut_down(self: Pin<&mut Self>);
+}
+
+impl<I, S, B> Graceful for auto::UpgradeableConnection<'_, I, S, TokioExecutor>
+where
+    S: hyper::service::Service<Request<Incoming>, Response = http::Response<B>>,
+    S::Future: 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: http_body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    TokioExecutor: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    fn shut_down(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+impl<I, S, B> Graceful for hyper::server::conn::http1::UpgradeableConnection<I, S>
+where
+    S: hyper::service::HttpService<Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    B: http_body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Error = hyper::Error;
+    fn shut_down(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
 impl Connection {
-    async fn run(self, stream: TcpStream) {
+    /// The app as a hyper service that marks the connection busy while a response lives.
+    fn service(
+        app: Router,
+    ) -> (
+        Activity,
+        impl hyper::service::Service<
+            Request<Incoming>,
+            Response = http::Response<InFlight>,
+            Error = Infallible,
+            Future = impl Future<Output = Result<http::Response<InFlight>, Infallible>> + Send,
+        > + Clone
+        + Send
+        + 'static,
+    ) {
         let activity = Activity::new();
         let service = {
             let activity = activity.clone();
-            let app = self.app;
             hyper::service::service_fn(move |request: Request<Incoming>| {
                 let open = activity.open();
                 let app = app.clone();
@@ -316,10 +401,12 @@ impl Connection {
                 }
             })
         };
-        let mut conn = pin!(
-            self.builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-        );
+        (activity, service)
+    }
+
+    /// Runs `conn` until it ends, closing it gracefully when idle for too long or when the
+    /// server stops.
+    async fn drive<C: Graceful>(self, activity: Activity, mut conn: Pin<&mut C>) {
         let mut closing = false;
         loop {
             let timeout = match activity.served_any() {
@@ -336,12 +423,12 @@ impl Connection {
                 }
                 () = tokio::time::sleep_until(idle_until), if !closing => {
                     if activity.idle_for(timeout) {
-                        conn.as_mut().graceful_shutdown();
+                        conn.as_mut().shut_down();
                         closing = true;
                     }
                 }
                 () = self.stop.cancelled(), if !closing => {
-                    conn.as_mut().graceful_shutdown();
+                    conn.as_mut().shut_down();
                     closing = true;
                 }
             }
