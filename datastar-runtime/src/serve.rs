@@ -228,6 +228,12 @@ impl Serve {
         let http1 = Arc::new(http1);
         let permits = Arc::new(Semaphore::new(self.max_connections));
         let stop = CancellationToken::new();
+        // A connection polls its stop token whenever it wakes, that is for every event it
+        // sends, and polling a token takes its mutex twice. One token for all connections would
+        // be one lock taken by every event on every connection, from every worker; one each
+        // would cost 112 bytes per connection. So connections share 64 children of the token.
+        let stops: Vec<CancellationToken> = (0..64).map(|_| stop.child_token()).collect();
+        let mut accepted_count = 0usize;
         let tracker = TaskTracker::new();
         let mut shutdown = self
             .shutdown
@@ -240,6 +246,7 @@ impl Serve {
             let Some((stream, permit)) = accepted else {
                 continue;
             };
+            accepted_count = accepted_count.wrapping_add(1);
             if let Err(e) = configure(&stream, self.tcp_keepalive) {
                 tracing::debug!(error = %e, "could not set the socket options");
             }
@@ -247,10 +254,7 @@ impl Serve {
                 app: self.app.clone(),
                 idle_timeout: self.idle_timeout,
                 first_request_timeout: self.idle_timeout.min(self.header_read_timeout),
-                // A token of its own: a connection polls it whenever it wakes, and polling a
-                // token locks its waiters, so one token shared by every connection would be one
-                // lock taken by every event sent on every connection, from every worker.
-                stop: stop.child_token(),
+                stop: stops[accepted_count % stops.len()].clone(),
             };
             // Two kinds of task, each the size of its own connection's state.
             if self.http2 {
