@@ -154,9 +154,12 @@ pub struct Encoder {
 impl Encoder {
     /// An encoder for `dialect`.
     pub fn new(dialect: Dialect) -> Self {
+        // No buffer until the first event, which then gets room for itself: the hub encodes
+        // each published event with an encoder of its own, and what that buffer holds stays
+        // with the event for as long as the topic keeps it.
         Encoder {
             dialect,
-            buf: BytesMut::with_capacity(4096),
+            buf: BytesMut::new(),
         }
     }
 
