@@ -3,6 +3,7 @@
 use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::io;
+use std::mem::MaybeUninit;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -120,6 +121,9 @@ impl Serve {
     /// protocol turns out to be), or, on HTTP/1, when a response ends (hyper's
     /// `header_read_timeout`). So a kept-alive HTTP/1 connection waits at most this long for
     /// its next request, even when the [idle timeout](Self::idle_timeout) is longer.
+    ///
+    /// Only the client's delay counts: what it sent before the deadline is read, even when the
+    /// server is too busy to look at the connection until after it.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
@@ -300,7 +304,12 @@ struct Connection {
 
 impl Connection {
     async fn run(self, stream: TcpStream) {
-        let activity = Activity::new();
+        let opened = Instant::now();
+        // hyper's header read timer only starts once the first bytes tell HTTP/1 from HTTP/2.
+        if !first_bytes(&stream, opened + self.first_request_timeout, &self.stop).await {
+            return;
+        }
+        let activity = Activity::new(opened);
         let service = {
             let activity = activity.clone();
             let app = self.app;
@@ -325,6 +334,11 @@ impl Connection {
             };
             let idle_until = activity.idle_deadline(timeout);
             tokio::select! {
+                // The connection first: when this task runs late (a busy runtime), a request
+                // that came before the deadline is read, and so starts, before the deadline
+                // is looked at. In random order, half the time the timer won and the
+                // connection was dropped with its request unread: the client saw a reset.
+                biased;
                 result = conn.as_mut() => {
                     if let Err(e) = result {
                         tracing::debug!(error = %e, "connection ended");
@@ -346,6 +360,26 @@ impl Connection {
     }
 }
 
+/// Waits for the client's first bytes until `deadline`: false if none came by then (or the
+/// server is stopping), and the connection is to be closed.
+///
+/// At the deadline the socket itself is asked, not only the readiness the runtime has seen so
+/// far: on a busy server, bytes that arrived in time may not have been reported yet, and
+/// closing the socket with them unread would reset the connection of a client that was on
+/// time.
+async fn first_bytes(stream: &TcpStream, deadline: Instant, stop: &CancellationToken) -> bool {
+    tokio::select! {
+        biased;
+        ready = stream.readable() => ready.is_ok(),
+        () = tokio::time::sleep_until(deadline) => {
+            let mut byte = [MaybeUninit::<u8>::uninit(); 1];
+            // Nonblocking: `WouldBlock` when nothing came; `Ok(0)` when the client closed.
+            matches!(SockRef::from(stream).peek(&mut byte), Ok(n) if n > 0)
+        }
+        () = stop.cancelled() => false,
+    }
+}
+
 /// The requests in flight on one connection, and since when there were none.
 #[derive(Clone)]
 struct Activity(Arc<ActivityState>);
@@ -357,11 +391,12 @@ struct ActivityState {
 }
 
 impl Activity {
-    fn new() -> Self {
+    /// A connection idle since `opened`.
+    fn new(opened: Instant) -> Self {
         Activity(Arc::new(ActivityState {
             open: AtomicUsize::new(0),
             served_any: AtomicBool::new(false),
-            idle_since: Mutex::new(Some(Instant::now())),
+            idle_since: Mutex::new(Some(opened)),
         }))
     }
 
