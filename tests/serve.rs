@@ -292,14 +292,14 @@ async fn requests_that_arrive_while_the_server_is_busy_are_answered() {
     for _ in 0..IDLE {
         idle.push(TcpStream::connect(addr).await.unwrap());
     }
-    tokio::time::sleep(TIMEOUT / 4).await;
+    tokio::time::sleep(TIMEOUT / 8).await;
     let mut blocker = TcpStream::connect(addr).await.unwrap();
     blocker
         .write_all(b"GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
     // Well within the block and within every connection's timeout, the requests are sent.
-    tokio::time::sleep(TIMEOUT / 4).await;
+    tokio::time::sleep(TIMEOUT / 8).await;
     for socket in &mut idle {
         socket
             .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
