@@ -14,9 +14,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 connections=${CONNECTIONS:-10000}
 seconds=${MEASURE_SECONDS:-30}
 port=${PORT:-18190}
-# 65536 where allowed; else the hard limit (20000 here: enough, server and client are separate processes).
+# 65536 where allowed; else the hard limit (20000 here). Server and client are separate
+# processes, each holding one descriptor per connection and a few of its own.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-echo "open files limit: $(ulimit -n)"
+limit=$(ulimit -n)
+echo "open files limit: $limit"
+if (( connections + 64 > limit )); then
+    echo "CONNECTIONS=$connections needs about $((connections + 64)) open files in each process;" \
+        "the limit here is $limit (hard limit $(ulimit -Hn)): at most $((limit - 64)) connections" >&2
+    exit 1
+fi
 cargo build --release -q -p datastar-bench --bin fanout-server --bin fanout-client
 # Long enough for connecting (up to 120 s) and measuring; it exits by itself after that.
 log=$(mktemp)

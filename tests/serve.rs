@@ -305,3 +305,70 @@ async fn without_http2_connections_keep_every_bound_and_h2c_is_refused() {
     };
     assert!(refused, "served HTTP/2 with http2(false)");
 }
+
+/// A server whose only thread is busy (here, a handler that blocks it) for longer than the
+/// header read timeout still answers the requests that arrived meanwhile: the time counted
+/// against a client is its own, not the server's. Before, a connection accepted just before
+/// the stall was dropped at the deadline with its request unread (the client saw a reset).
+#[tokio::test]
+async fn requests_that_arrive_while_the_server_is_busy_are_answered() {
+    const IDLE: usize = 16;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app().0.route(
+        "/block",
+        get(|| async {
+            // Blocks the server's one thread: no connection is served meanwhile.
+            std::thread::sleep(TIMEOUT * 3);
+            "unblocked"
+        }),
+    );
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = TcpListener::from_std(listener).unwrap();
+            datastar_runtime::serve(listener, router)
+                .header_read_timeout(TIMEOUT)
+                .idle_timeout(Duration::from_secs(60))
+                .await
+                .unwrap();
+        });
+    });
+    // Connections the server has accepted and waits on, with nothing sent yet.
+    let mut idle = Vec::new();
+    for _ in 0..IDLE {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(TIMEOUT / 8).await;
+    let mut blocker = TcpStream::connect(addr).await.unwrap();
+    blocker
+        .write_all(b"GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    // Well within the block and within every connection's timeout, the requests are sent.
+    tokio::time::sleep(TIMEOUT / 8).await;
+    for socket in &mut idle {
+        socket
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+    }
+    let (_, text) = until_closed(&mut blocker, Instant::now()).await;
+    assert!(text.ends_with("unblocked"), "{text}");
+    let mut answered = 0;
+    let mut failures = Vec::new();
+    for socket in &mut idle {
+        let mut seen = Vec::new();
+        match tokio::time::timeout(PATIENCE, socket.read_to_end(&mut seen)).await {
+            Ok(Ok(_)) if seen.starts_with(b"HTTP/1.1 200 OK") => answered += 1,
+            Ok(Ok(_)) => failures.push(format!("{:?}", String::from_utf8_lossy(&seen))),
+            Ok(Err(e)) => failures.push(e.to_string()),
+            Err(_) => failures.push("no answer".to_owned()),
+        }
+    }
+    assert_eq!(answered, IDLE, "{failures:?}");
+}

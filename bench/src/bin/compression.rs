@@ -413,27 +413,36 @@ fn cpu_seconds() -> f64 {
     ticks as f64 / 100.0
 }
 
-/// Reads a whole response and says how many bytes came, without keeping them.
+/// Reads a whole response and says how many bytes came, without keeping them; a failed
+/// read is `(bytes before it, "failed: …")`.
 async fn drain(addr: SocketAddr, accept: &str) -> (usize, String) {
-    let mut socket = TcpStream::connect(addr).await.expect("connect");
     let accept = if accept.is_empty() {
         String::new()
     } else {
         format!("accept-encoding: {accept}\r\n")
     };
-    socket
-        .write_all(
-            format!("GET /market HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n{accept}\r\n")
-                .as_bytes(),
-        )
-        .await
-        .unwrap();
+    let request =
+        format!("GET /market HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n{accept}\r\n");
+    // Connected and sent from a blocking thread: the runtime's workers, busy compressing 512
+    // streams on a loaded machine, could send the request after the server's header read
+    // timeout (15 s), and the server would rightly close the connection.
+    let socket = tokio::task::spawn_blocking(move || {
+        let mut socket = std::net::TcpStream::connect(addr)?;
+        std::io::Write::write_all(&mut socket, request.as_bytes())?;
+        socket.set_nonblocking(true)?;
+        Ok::<_, std::io::Error>(socket)
+    })
+    .await
+    .expect("the connecting thread")
+    .expect("connect");
+    let mut socket = TcpStream::from_std(socket).expect("a socket for the runtime");
     let mut chunk = vec![0u8; 16 * 1024];
     let mut total = 0;
     let mut head = String::new();
     loop {
-        let Ok(n) = socket.read(&mut chunk).await else {
-            return (total, "failed".to_owned());
+        let n = match socket.read(&mut chunk).await {
+            Ok(n) => n,
+            Err(e) => return (total, format!("failed: {e}")),
         };
         if n == 0 {
             break;
@@ -485,14 +494,15 @@ fn many_streams(streams: usize, count: usize) {
                 }),
             )
             .layer(DatastarLayer::new().compression(true).keep_alive(None));
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await
+        // A listen queue for the 512 connects at once (`TcpListener::bind`'s is 128: beyond it
+        // the kernel drops handshakes, retried a second or more later).
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
             .unwrap();
+        let listener = socket.listen(1024).unwrap();
         let addr = listener.local_addr().unwrap();
-        // `axum::serve`: behind `datastar_runtime::serve` a few of 1,000 brotli streams opened at
-        // once were reset before their end (9 of 1,000 in one run, 2026-12-02; not yet
-        // understood, reported in BENCHMARKS.md).
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move { datastar_runtime::serve(listener, app).await.unwrap() });
         println!(
             "{:<10} {:>14} {:>10} {:>16} {:>12} {:>16}",
             "coding", "bytes/event", "ratio", "CPU us/event", "vs identity", "peak heap KiB/512"
@@ -515,17 +525,23 @@ fn many_streams(streams: usize, count: usize) {
             let mut wire = 0;
             let mut coding = String::new();
             let mut failed = 0;
+            let mut first_failure = String::new();
             for task in tasks {
                 let (bytes, c) = task.await.unwrap();
                 wire += bytes;
-                if c == "failed" {
+                if c.starts_with("failed") {
                     failed += 1;
+                    if first_failure.is_empty() {
+                        first_failure = format!("{c} after {bytes} bytes");
+                    }
                 } else {
                     coding = c;
                 }
             }
             if failed > 0 {
-                println!("({failed} of {streams} {accept:?} streams were reset before their end)");
+                println!(
+                    "({failed} of {streams} {accept:?} streams failed before their end; the first: {first_failure})"
+                );
             }
             let cpu = cpu_seconds() - cpu;
             let heap = counting::peak().saturating_sub(before_heap);

@@ -3,17 +3,20 @@
 //! `SECONDS` the delay between each event's publish time (written in it by the server) and
 //! its arrival. Then it prints p50, p99 and max, the events received and expected, and the
 //! server's resident memory per connection: (VmRSS with all connected − VmRSS before any)
-//! / CONNECTIONS, read from /proc/SERVER_PID/status.
+//! / CONNECTIONS, read from /proc/SERVER_PID/status. If a stream cannot open (connect fails,
+//! or the server closes it before its response head), it exits at once with status 1 and says
+//! why the first one could not.
 //!
 //! ```text
 //! fanout-client PORT CONNECTIONS SECONDS SERVER_PID
 //! ```
 
-use std::sync::Arc;
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
@@ -37,8 +40,27 @@ fn vm_rss_kib(pid: u32) -> u64 {
 const BUCKET_US: u64 = 100;
 const BUCKETS: usize = 100_000;
 
+const REQUEST: &[u8] =
+    b"GET /feed HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n";
+
+/// Streams that could not open, and why the first of them could not.
+#[derive(Default)]
+struct Failures {
+    count: AtomicUsize,
+    first: Mutex<Option<String>>,
+}
+
+impl Failures {
+    fn report(&self, why: String) {
+        self.count.fetch_add(1, Relaxed);
+        self.first.lock().unwrap().get_or_insert(why);
+    }
+}
+
 /// One stream: connects, then counts the latency of every event while `measuring` is set.
-/// It runs until aborted.
+/// It runs until aborted, or until the server closes it (counted in `ended` once it was open,
+/// in `failures` before).
+#[allow(clippy::too_many_arguments)]
 async fn stream(
     port: u16,
     connected: Arc<AtomicUsize>,
@@ -46,24 +68,48 @@ async fn stream(
     measuring: Arc<AtomicBool>,
     histogram: Arc<Vec<AtomicU32>>,
     lost: Arc<AtomicU64>,
+    failures: Arc<Failures>,
+    ended: Arc<AtomicUsize>,
 ) {
     // A connect slot, given back once the stream is open.
     let mut permit = Some(gate.acquire_owned().await.expect("semaphore"));
-    let mut socket = TcpStream::connect(("127.0.0.1", port))
+    // Connect and send the request on a blocking thread, not on this runtime's workers: with
+    // thousands of streams already open they can be seconds late (more than 15 s on a loaded
+    // machine), and the server closes a connection whose request has not come within its header
+    // read timeout (15 s), as it should.
+    let since = Instant::now();
+    let connecting = tokio::task::spawn_blocking(move || {
+        let mut socket = std::net::TcpStream::connect(("127.0.0.1", port))?;
+        socket.write_all(REQUEST)?;
+        socket.set_nonblocking(true)?;
+        Ok::<_, std::io::Error>(socket)
+    });
+    let opened = connecting
         .await
-        .expect("connect");
-    socket
-        .write_all(b"GET /feed HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n")
-        .await
-        .expect("request");
+        .expect("the connecting thread")
+        .and_then(TcpStream::from_std);
+    let mut socket = match opened {
+        Ok(socket) => socket,
+        Err(e) => return failures.report(format!("connect or request: {e}")),
+    };
     let mut buffer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let mut headers_done = false;
     let mut last_seq: Option<u64> = None;
     loop {
         let n = match socket.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
+            Ok(n) if n > 0 => n,
+            _ if headers_done => {
+                ended.fetch_add(1, Relaxed);
+                return;
+            }
+            read => {
+                let how = read.map_or_else(|e| e.to_string(), |_| "closed".to_owned());
+                return failures.report(format!(
+                    "{how} before the response head, {:.1} s after the connect began",
+                    since.elapsed().as_secs_f64()
+                ));
+            }
         };
         let arrived = now_micros();
         buffer.extend_from_slice(&chunk[..n]);
@@ -71,7 +117,11 @@ async fn stream(
             let Some(end) = find(&buffer, b"\r\n\r\n") else {
                 continue;
             };
-            assert!(buffer.starts_with(b"HTTP/1.1 200"), "not 200");
+            if !buffer.starts_with(b"HTTP/1.1 200") {
+                let line = buffer.split(|&b| b == b'\r').next().unwrap_or_default();
+                let line = String::from_utf8_lossy(line).into_owned();
+                return failures.report(format!("answered {line:?}"));
+            }
             buffer.drain(..end + 4);
             headers_done = true;
             connected.fetch_add(1, Relaxed);
@@ -159,8 +209,12 @@ fn main() {
     runtime.block_on(async move {
         let idle = vm_rss_kib(server);
         let connected = Arc::new(AtomicUsize::new(0));
-        // At most 256 connection attempts at once: the listen backlog is 1024.
-        let gate = Arc::new(Semaphore::new(256));
+        // At most 128 connection attempts at once: the listen backlog of tokio's and std's
+        // `TcpListener::bind` is 128, and beyond it the kernel drops handshakes, retried 1 s,
+        // 3 s, 7 s later.
+        let gate = Arc::new(Semaphore::new(128));
+        let failures = Arc::new(Failures::default());
+        let ended = Arc::new(AtomicUsize::new(0));
         let measuring = Arc::new(AtomicBool::new(false));
         let histogram: Arc<Vec<AtomicU32>> = Arc::new((0..BUCKETS).map(|_| AtomicU32::new(0)).collect());
         let lost = Arc::new(AtomicU64::new(0));
@@ -174,16 +228,30 @@ fn main() {
                     measuring.clone(),
                     histogram.clone(),
                     lost.clone(),
+                    failures.clone(),
+                    ended.clone(),
                 ))
             })
             .collect();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
         while connected.load(Relaxed) < connections {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "only {} of {connections} connected within 120 s",
-                connected.load(Relaxed)
-            );
+            let failed = failures.count.load(Relaxed);
+            if failed > 0 {
+                let first = failures.first.lock().unwrap().clone().unwrap_or_default();
+                eprintln!(
+                    "fanout-client: {failed} of {connections} streams did not open ({} open); the first: {first}",
+                    connected.load(Relaxed)
+                );
+                std::process::exit(1);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                eprintln!(
+                    "fanout-client: only {} of {connections} streams open within 120 s, none refused: \
+                     the server did not answer the others (see its messages, e.g. accepts failing)",
+                    connected.load(Relaxed)
+                );
+                std::process::exit(1);
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         println!("{connections} streams open in {:.1} s", started.elapsed().as_secs_f64());
@@ -207,6 +275,10 @@ fn main() {
             "events received {received} (at most {expected}: {seconds} s of 10 publishes/s x {connections}); lost (gaps in the sequence) {}",
             lost.load(Relaxed)
         );
+        let ended = ended.load(Relaxed);
+        if ended > 0 {
+            println!("streams closed by the server before the end: {ended}");
+        }
         println!(
             "latency ms (0.1 ms buckets): p50 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1}",
             percentile(&counts, 0.50),

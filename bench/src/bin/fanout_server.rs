@@ -142,6 +142,12 @@ fn main() {
     let seconds: u64 = args.get(1).and_then(|p| p.parse().ok()).expect("SECONDS");
     let interval = Duration::from_millis(args.get(2).and_then(|p| p.parse().ok()).unwrap_or(100));
     COUNTING.store(std::env::var_os("FANOUT_HEAP").is_some(), Relaxed);
+    // `datastar_runtime::serve`'s errors (an accept failing for want of file descriptors) on
+    // stderr; its per-connection messages are debug, not shown.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .init();
     let baseline = match args.get(3).map_or("hub", String::as_str) {
         "hub" => false,
         "axum" => true,
