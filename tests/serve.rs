@@ -271,7 +271,9 @@ async fn without_http2_connections_keep_every_bound_and_h2c_is_refused() {
     // HTTP/1.1 is served, and a stream outlives the timeouts.
     let mut client = Client::http1(addr).await;
     let mut response = client.get("/stream").await;
-    let first = next_chunk(response.body_mut()).await.expect("the first event");
+    let first = next_chunk(response.body_mut())
+        .await
+        .expect("the first event");
     assert!(String::from_utf8_lossy(&first).contains(">0</p>"));
     tokio::time::sleep(TIMEOUT * 3).await;
     let sender = streams.lock().unwrap().pop().expect("the stream's sender");
@@ -279,7 +281,9 @@ async fn without_http2_connections_keep_every_bound_and_h2c_is_refused() {
         .send(PatchElements::new(r#"<p id="s">1</p>"#))
         .await
         .expect("the client is still there");
-    let next = next_chunk(response.body_mut()).await.expect("a later event");
+    let next = next_chunk(response.body_mut())
+        .await
+        .expect("a later event");
     assert!(String::from_utf8_lossy(&next).contains(">1</p>"));
     // Silence is closed after the timeout, a kept-alive connection too.
     let start = Instant::now();

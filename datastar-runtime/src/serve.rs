@@ -401,6 +401,10 @@ impl Connection {
 
     /// The app as a hyper service that marks the connection busy while a response lives; the
     /// connection is idle since `opened`.
+    #[expect(
+        clippy::type_complexity,
+        reason = "the service is a closure: its type can only be said with `impl`"
+    )]
     fn service(
         app: Router,
         opened: Instant,

@@ -212,7 +212,11 @@ impl<S: Source> Body for SseBody<S> {
             Poll::Ready(None) => {
                 running.done = true;
                 this.trace.outcome = Outcome::Ended;
-                return match running.compressor.take().map(|compressor| compressor.finish()) {
+                return match running
+                    .compressor
+                    .take()
+                    .map(|compressor| compressor.finish())
+                {
                     Some(Ok(end)) => Poll::Ready(Some(Ok(Frame::data(end)))),
                     Some(Err(error)) => {
                         tracing::error!(%error, "could not end the compressed stream");

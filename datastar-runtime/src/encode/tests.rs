@@ -353,7 +353,9 @@ fn the_encoder_hands_out_one_event_at_a_time() {
 /// What a data field must be, written the plain way: its lines as the SSE client splits them,
 /// each behind the prefix.
 fn data_field_by_lines(key: &str, text: &str) -> String {
-    Lines::new(text).map(|line| format!("data: {key} {line}\n")).collect()
+    Lines::new(text)
+        .map(|line| format!("data: {key} {line}\n"))
+        .collect()
 }
 
 fn data_field(key: &str, pieces: &[String]) -> String {
@@ -393,9 +395,11 @@ proptest::proptest! {
 #[test]
 fn a_page_of_many_lines_crosses_the_stage_intact() {
     // More than 4 KiB of staged lines, lines of every length around the 16-byte block.
-    let text: String = (0..2000).map(|i| format!("{}\n", "x".repeat(i % 37))).collect();
+    let text: String = (0..2000)
+        .map(|i| format!("{}\n", "x".repeat(i % 37)))
+        .collect();
     assert_eq!(
-        data_field("elements", &[text.clone()]),
+        data_field("elements", std::slice::from_ref(&text)),
         data_field_by_lines("elements", &text)
     );
 }
