@@ -126,7 +126,9 @@ impl Serve {
     /// its next request, even when the [idle timeout](Self::idle_timeout) is longer.
     ///
     /// Only the client's delay counts: what it sent before the deadline is read, even when the
-    /// server is too busy to look at the connection until after it.
+    /// server is too busy to look at the connection until after it. Before the first request,
+    /// hyper's timer starts at the client's first bytes, so a client that sends some just
+    /// before the deadline has the timeout again for the rest: at most twice the timeout.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
