@@ -376,3 +376,29 @@ async fn requests_that_arrive_while_the_server_is_busy_are_answered() {
     }
     assert_eq!(answered, IDLE, "{failures:?}");
 }
+
+/// `datastar_runtime::bind` queues 500 connections that arrive at once while the server accepts
+/// none: each finishes its handshake at once. With the 128 places of tokio's `bind`, the
+/// kernel drops the handshakes beyond them, and those clients try again a second later.
+#[tokio::test]
+async fn bind_queues_a_burst_of_connections() {
+    const BURST: usize = 500;
+    let listener = datastar_runtime::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connects: Vec<_> = (0..BURST)
+        .map(|_| {
+            tokio::spawn(tokio::time::timeout(
+                Duration::from_millis(800),
+                TcpStream::connect(addr),
+            ))
+        })
+        .collect();
+    let mut open = Vec::new();
+    for connect in connects {
+        if let Ok(Ok(socket)) = connect.await.unwrap() {
+            open.push(socket);
+        }
+    }
+    assert_eq!(open.len(), BURST, "handshakes left to a retry");
+    drop(listener);
+}

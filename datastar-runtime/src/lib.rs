@@ -155,8 +155,8 @@ pub use reply::Plain;
 pub use request::{DatastarRequest, InvalidLastEventId, LastEventId};
 pub use response::{EventList, Events, Sse};
 pub use serve::{
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_REQUEST_HEAD, DEFAULT_TCP_KEEPALIVE, Serve, serve,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_LISTEN_BACKLOG,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_HEAD, DEFAULT_TCP_KEEPALIVE, Serve, bind, serve,
 };
 pub use shape::{Shape, SignalShape};
 pub use signals::{ReadSignals, Signals, SignalsRejection};

@@ -204,7 +204,7 @@ impl Args {
 async fn main() {
     let args = <Args as clap::Parser>::parse();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = datastar_runtime::bind(addr)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     let (client, seed) = (args.client(), args.seed_client());
