@@ -229,5 +229,10 @@ async fn main() {
     };
     println!("Datastar examples gallery on http://{addr}");
     // Timeouts, a connection cap and TCP keep-alive: the gallery is meant to face the internet.
-    datastar_runtime::serve(listener, app).await.unwrap();
+    // Browsers never speak h2c (HTTP/2 comes only with TLS, from a proxy in front): HTTP/1.1
+    // alone keeps each open stream 0.9 KiB smaller.
+    datastar_runtime::serve(listener, app)
+        .http2(false)
+        .await
+        .unwrap();
 }
