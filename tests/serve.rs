@@ -163,23 +163,28 @@ async fn a_stream_stays_open_beyond_every_timeout() {
         } else {
             Client::http1(addr).await
         };
-        let mut response = client.get("/stream").await;
-        let first = next_chunk(response.body_mut())
-            .await
-            .expect("the first event");
-        assert!(String::from_utf8_lossy(&first).contains(">0</p>"));
-        // Nothing on the wire for three timeouts: no keep-alive comment (15 s) comes either.
-        tokio::time::sleep(TIMEOUT * 3).await;
-        let sender = streams.lock().unwrap().pop().expect("the stream's sender");
-        sender
-            .send(PatchElements::new(r#"<p id="s">1</p>"#))
-            .await
-            .expect("the client is still there");
-        let next = next_chunk(response.body_mut())
-            .await
-            .expect("a later event");
-        assert!(String::from_utf8_lossy(&next).contains(">1</p>"));
+        stream_outlives_the_timeouts(&mut client, &streams).await;
     }
+}
+
+/// Opens `/stream`, waits three timeouts with nothing on the wire (no keep-alive comment, 15 s,
+/// comes either), and checks that an event sent then still arrives.
+async fn stream_outlives_the_timeouts(client: &mut Client, streams: &Streams) {
+    let mut response = client.get("/stream").await;
+    let first = next_chunk(response.body_mut())
+        .await
+        .expect("the first event");
+    assert!(String::from_utf8_lossy(&first).contains(">0</p>"));
+    tokio::time::sleep(TIMEOUT * 3).await;
+    let sender = streams.lock().unwrap().pop().expect("the stream's sender");
+    sender
+        .send(PatchElements::new(r#"<p id="s">1</p>"#))
+        .await
+        .expect("the client is still there");
+    let next = next_chunk(response.body_mut())
+        .await
+        .expect("a later event");
+    assert!(String::from_utf8_lossy(&next).contains(">1</p>"));
 }
 
 #[tokio::test]
@@ -269,22 +274,7 @@ async fn a_request_head_over_8_kib_is_a_431_unless_the_bound_is_raised() {
 async fn without_http2_connections_keep_every_bound_and_h2c_is_refused() {
     let (addr, streams) = start_serving(TIMEOUT, TIMEOUT, 100, false).await;
     // HTTP/1.1 is served, and a stream outlives the timeouts.
-    let mut client = Client::http1(addr).await;
-    let mut response = client.get("/stream").await;
-    let first = next_chunk(response.body_mut())
-        .await
-        .expect("the first event");
-    assert!(String::from_utf8_lossy(&first).contains(">0</p>"));
-    tokio::time::sleep(TIMEOUT * 3).await;
-    let sender = streams.lock().unwrap().pop().expect("the stream's sender");
-    sender
-        .send(PatchElements::new(r#"<p id="s">1</p>"#))
-        .await
-        .expect("the client is still there");
-    let next = next_chunk(response.body_mut())
-        .await
-        .expect("a later event");
-    assert!(String::from_utf8_lossy(&next).contains(">1</p>"));
+    stream_outlives_the_timeouts(&mut Client::http1(addr).await, &streams).await;
     // Silence is closed after the timeout, a kept-alive connection too.
     let start = Instant::now();
     let mut silent = TcpStream::connect(addr).await.unwrap();
