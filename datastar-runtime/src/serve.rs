@@ -310,31 +310,30 @@ impl Serve {
                 first_request_timeout: self.idle_timeout.min(self.header_read_timeout),
                 stop: stops[accepted_count % stops.len()].clone(),
             };
-            // Two kinds of task, each the size of its own connection's state.
+            // Two kinds of task, each the size of its own connection's state: one future
+            // holding either connection would be the size of the larger one for both.
+            macro_rules! spawn_connection {
+                (|$io:ident, $service:ident| $conn:expr) => {
+                    tracker.spawn(async move {
+                        let Some(opened) = connection.first_bytes(&stream).await else {
+                            return;
+                        };
+                        let (activity, $service) =
+                            Connection::service(connection.app.clone(), opened);
+                        let $io = TokioIo::new(stream);
+                        connection.drive(activity, pin!($conn)).await;
+                        drop(permit);
+                    })
+                };
+            }
             if self.http2 {
                 let builder = builder.clone();
-                tracker.spawn(async move {
-                    let Some(opened) = connection.first_bytes(&stream).await else {
-                        return;
-                    };
-                    let (activity, service) = Connection::service(connection.app.clone(), opened);
-                    let io = TokioIo::new(stream);
-                    let conn = pin!(builder.serve_connection_with_upgrades(io, service));
-                    connection.drive(activity, conn).await;
-                    drop(permit);
-                });
+                spawn_connection!(|io, service| builder.serve_connection_with_upgrades(io, service));
             } else {
                 let http1 = http1.clone();
-                tracker.spawn(async move {
-                    let Some(opened) = connection.first_bytes(&stream).await else {
-                        return;
-                    };
-                    let (activity, service) = Connection::service(connection.app.clone(), opened);
-                    let io = TokioIo::new(stream);
-                    let conn = pin!(http1.serve_connection(io, service).with_upgrades());
-                    connection.drive(activity, conn).await;
-                    drop(permit);
-                });
+                spawn_connection!(|io, service| http1
+                    .serve_connection(io, service)
+                    .with_upgrades());
             }
         }
         stop.cancel();
