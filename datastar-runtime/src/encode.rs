@@ -470,6 +470,10 @@ impl<'a, B: BufMut> Data<'a, B> {
     }
 
     fn text(&mut self, text: &str) {
+        // An empty piece between a `\r` and a `\n` must not split their break in two.
+        if text.is_empty() {
+            return;
+        }
         let mut bytes = text.as_bytes();
         if self.after_cr && bytes.first() == Some(&b'\n') {
             bytes = &bytes[1..];

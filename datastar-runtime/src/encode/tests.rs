@@ -392,6 +392,13 @@ proptest::proptest! {
     }
 }
 
+/// Found by the property test: an empty piece between a `\r` and a `\n` made two breaks.
+#[test]
+fn a_break_split_around_an_empty_piece_is_one_break() {
+    let pieces = ["a\r", "", "\nb"].map(String::from);
+    assert_eq!(data_field("x", &pieces), "data: x a\ndata: x b\n");
+}
+
 #[test]
 fn a_page_of_many_lines_crosses_the_stage_intact() {
     // More than 4 KiB of staged lines, lines of every length around the 16-byte block.

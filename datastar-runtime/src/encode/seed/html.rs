@@ -99,6 +99,9 @@ fn rewrite(html: &str) -> Result<String, &'static str> {
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() + 16);
     let mut tokenizer = Tokenizer::default();
+    // The line breaks kept, by where they are in `out` and how they would be joined, for the
+    // end: trimming the event may make the last line a key, and then so may the one before.
+    let mut kept: Vec<(usize, usize, Result<&'static str, &'static str>)> = Vec::new();
     let mut copied = 0;
     let mut at = 0;
     while at < bytes.len() {
@@ -114,19 +117,14 @@ fn rewrite(html: &str) -> Result<String, &'static str> {
         };
         let line_end =
             memchr::memchr2(b'\n', b'\r', &bytes[end..]).map_or(bytes.len(), |n| end + n);
-        let line = &html[end..line_end];
-        let last = line_end == bytes.len();
-        if misread(line) || (last && misread(line.trim_end_matches(js_space))) {
-            if tokenizer.ambiguous {
-                return Err(UNCERTAIN_LINE);
-            }
-            out.push_str(&html[copied..at]);
-            match tokenizer.class() {
-                Class::Text => out.push_str("&#10;"),
-                Class::Tag => out.push(' '),
-                Class::Raw => return Err(RAW_LINE),
-            }
+        out.push_str(&html[copied..at]);
+        copied = at;
+        let join = tokenizer.join();
+        if misread(&html[end..line_end]) {
+            out.push_str(join?);
             copied = end;
+        } else {
+            kept.push((out.len(), end - at, join));
         }
         // A line break is white space to the tokenizer in every state.
         tokenizer.step(html, at);
@@ -140,10 +138,18 @@ fn rewrite(html: &str) -> Result<String, &'static str> {
                 out.truncate(out.len() - last.len_utf8());
                 out.push_str(&format!("&#{};", u32::from(last)));
             }
-            // The tokenizer drops a tag cut off by the end, with or without the space.
+            // The tokenizer drops a tag cut off by the end, with or without the space; the
+            // client's trim may still make the last line a key, which the joins below undo.
             Class::Tag => {}
             Class::Raw => return Err(RAW_END),
         }
+    }
+    // The first line follows `fragment `, so joining ends there at the latest.
+    while misread_last(&out) {
+        let Some((at, len, join)) = kept.pop() else {
+            break;
+        };
+        out.replace_range(at..at + len, join?);
     }
     Ok(out)
 }
@@ -200,6 +206,17 @@ enum Script {
 }
 
 impl Tokenizer {
+    /// How a line break here is written so that it joins two lines and the HTML parser reads
+    /// the same tokens, or why it cannot be.
+    fn join(&self) -> Result<&'static str, &'static str> {
+        match self.class() {
+            _ if self.ambiguous => Err(UNCERTAIN_LINE),
+            Class::Text => Ok("&#10;"),
+            Class::Tag => Ok(" "),
+            Class::Raw => Err(RAW_LINE),
+        }
+    }
+
     fn class(&self) -> Class {
         match self.state {
             State::Data

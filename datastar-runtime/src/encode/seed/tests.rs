@@ -601,6 +601,10 @@ fn round_trip(html: &str, mode: Mode) -> Result<(), Unsupported> {
 fn a_last_line_that_trims_to_a_key_stays_html() {
     round_trip("</p><div\nselector\u{3000}", Mode::Outer).unwrap();
     round_trip("<div\nmerge\u{a0}", Mode::Inner).unwrap();
+    // Joining an empty last line makes the line before it last, and that one trims to a key.
+    round_trip("<selector\nselector\u{feff}\n", Mode::Outer).unwrap();
+    round_trip("<p\nselector\u{3000}\n\u{3000}\n", Mode::Outer).unwrap();
+    round_trip("<p\nselector\u{3000}\n\u{3000}\n", Mode::Inner).unwrap();
 }
 
 proptest! {
