@@ -456,31 +456,15 @@ fn list(names: &[&str]) -> String {
     }
 }
 
-/// The closest name, if it is a small typo away.
+/// The closest name, if it is a small typo away (a transposed pair counts as one edit).
 fn did_you_mean<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase().replace('-', "_");
     names
         .iter()
-        .map(|n| (distance(&lower, n), *n))
+        .map(|n| (strsim::osa_distance(&lower, n), *n))
         .filter(|(d, n)| *d <= 2 && *d < n.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// The names the argument patterns of `f` bind, in order.

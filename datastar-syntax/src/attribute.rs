@@ -379,34 +379,10 @@ pub fn did_you_mean(name: &str, names: &[&'static str]) -> Option<&'static str> 
     let lower = name.to_ascii_lowercase();
     names
         .iter()
-        .map(|n| (distance(&lower, &n.to_ascii_lowercase()), *n))
+        .map(|n| (strsim::osa_distance(&lower, &n.to_ascii_lowercase()), *n))
         .filter(|(d, n)| *d <= if n.len() <= 5 { 1 } else { 2 })
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
-}
-
-/// Optimal string alignment distance: Levenshtein plus transpositions of neighbours.
-fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
