@@ -5,6 +5,8 @@
 #[allow(dead_code)]
 #[path = "../examples/gallery/main.rs"]
 mod app;
+#[path = "gallery_crawl.rs"]
+mod crawl;
 
 use std::net::SocketAddr;
 
