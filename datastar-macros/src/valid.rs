@@ -317,10 +317,17 @@ fn check_selector(cx: &Ctxt, lit: &LitStr) {
         } else {
             String::new()
         };
+        let mut notes = Vec::new();
+        if let Some(close) = e.suggestion() {
+            notes.push(format!("help: did you mean `{close}`?"));
+        }
+        notes.push(
+            "note: the browser's `document.querySelector` would throw a `SyntaxError`".into(),
+        );
         cx.error(
             lit.span(),
             format_args!("invalid CSS selector: {}{at}", e.message()),
-            &["note: the browser's `document.querySelector` would throw a `SyntaxError`".into()],
+            &notes,
         );
     }
 }

@@ -55,6 +55,7 @@ const fn exclusive(name: &'static str) -> Plugin {
     }
 }
 
+use crate::did_you_mean;
 use Need::{Allowed, Denied, Must};
 
 /// Every attribute of the Datastar 1.0.1 client, with the key and value requirements its
@@ -371,18 +372,6 @@ pub fn unknown_actions(expression: &str) -> Vec<(usize, &str, Option<&'static st
         }
     }
     found
-}
-
-/// The closest of `names`, if `name` is a small typo away from it (a transposed pair counts as
-/// one edit; names of five letters or fewer allow one edit, longer ones two).
-pub fn did_you_mean(name: &str, names: &[&'static str]) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
-    names
-        .iter()
-        .map(|n| (strsim::osa_distance(&lower, &n.to_ascii_lowercase()), *n))
-        .filter(|(d, n)| *d <= if n.len() <= 5 { 1 } else { 2 })
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
 }
 
 #[cfg(test)]

@@ -29,11 +29,21 @@ use std::fmt;
 pub struct SelectorError {
     offset: usize,
     message: String,
+    suggestion: Option<String>,
 }
 
 impl SelectorError {
     fn new(offset: usize, message: String) -> Self {
-        SelectorError { offset, message }
+        SelectorError {
+            offset,
+            message,
+            suggestion: None,
+        }
+    }
+
+    fn suggest(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
     }
 
     /// The byte offset in the selector where the problem was found.
@@ -45,11 +55,21 @@ impl SelectorError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// What was probably meant, for a name a small typo away from a known one (`:hover` for
+    /// `:hovr`).
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
+    }
 }
 
 impl fmt::Display for SelectorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at byte {})", self.message, self.offset)
+        write!(f, "{} (at byte {})", self.message, self.offset)?;
+        match &self.suggestion {
+            Some(suggestion) => write!(f, "; did you mean `{suggestion}`?"),
+            None => Ok(()),
+        }
     }
 }
 

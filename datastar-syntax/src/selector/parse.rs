@@ -89,13 +89,26 @@ impl<'a> Parser<'a> {
     pub(super) fn err<T>(&self, at: usize, msg: impl Into<String>) -> Result<T> {
         Err(SelectorError::new(at, msg.into()))
     }
+    /// An error for an unknown `name`, suggesting the closest of `known` written as
+    /// `{prefix}{name}`.
+    pub(super) fn unknown<T>(
+        &self,
+        at: usize,
+        msg: String,
+        prefix: &str,
+        name: &str,
+        known: &[&'static str],
+    ) -> Result<T> {
+        let close = crate::did_you_mean(name, known).map(|close| format!("{prefix}{close}"));
+        Err(SelectorError::new(at, msg).suggest(close))
+    }
     /// The current token as written, for messages.
     pub(super) fn found(&self) -> String {
         if self.pos >= self.end {
-            return if self.end < self.toks.len() {
-                "`)`".into()
-            } else {
-                "the end of the selector".into()
+            // The end of a block: the `)` or `]` that closes it.
+            return match self.toks.get(self.end).map(|t| &t.kind) {
+                Some(Kind::Close(c)) => format!("`{c}`"),
+                _ => "the end of the selector".into(),
             };
         }
         let t = &self.toks[self.pos];

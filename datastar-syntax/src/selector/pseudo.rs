@@ -29,7 +29,8 @@ impl Parser<'_> {
                     if FUNCTIONAL_CLASSES.contains(&name.as_str()) {
                         return self.err(at, format!("`:{name}` needs arguments: `:{name}(…)`"));
                     }
-                    return self.err(at, format!("unknown pseudo-class `:{name}`"));
+                    let msg = format!("unknown pseudo-class `:{name}`");
+                    return self.unknown(at, msg, ":", &name, PSEUDO_CLASSES);
                 }
                 self.pos += 1;
                 Ok(Simple::Class(name))
@@ -40,7 +41,8 @@ impl Parser<'_> {
                     if PSEUDO_CLASSES.contains(&name.as_str()) {
                         return self.err(at, format!("`:{name}` takes no arguments"));
                     }
-                    return self.err(at, format!("unknown pseudo-class `:{name}()`"));
+                    let msg = format!("unknown pseudo-class `:{name}()`");
+                    return self.unknown(at, msg, ":", &name, FUNCTIONAL_CLASSES);
                 };
                 // After a pseudo-element, `:not()` may only hold what may follow it.
                 let inner = Cx {
@@ -170,7 +172,8 @@ impl Parser<'_> {
                     if FUNCTIONAL_ELEMENTS.contains(&name.as_str()) {
                         return self.err(at, format!("`::{name}` needs arguments: `::{name}(…)`"));
                     }
-                    return self.err(at, format!("unknown pseudo-element `::{name}`"));
+                    let msg = format!("unknown pseudo-element `::{name}`");
+                    return self.unknown(at, msg, "::", &name, PSEUDO_ELEMENTS);
                 }
                 self.no_elements(cx, at)?;
                 self.pos += 1;
@@ -182,7 +185,8 @@ impl Parser<'_> {
                     if PSEUDO_ELEMENTS.contains(&name.as_str()) {
                         return self.err(at, format!("`::{name}` takes no arguments"));
                     }
-                    return self.err(at, format!("unknown pseudo-element `::{name}()`"));
+                    let msg = format!("unknown pseudo-element `::{name}()`");
+                    return self.unknown(at, msg, "::", &name, FUNCTIONAL_ELEMENTS);
                 };
                 self.no_elements(cx, at)?;
                 let nested = Cx {

@@ -78,3 +78,34 @@ fn errors_point_at_the_problem() {
         );
     }
 }
+
+#[test]
+fn unknown_pseudo_names_suggest_the_closest_known_one() {
+    for (selector, close) in [
+        ("a:hovr", Some(":hover")),
+        ("li:frist-child", Some(":first-child")),
+        ("p:nth-chlid(2)", Some(":nth-child")),
+        ("p::befor", Some("::before")),
+        ("p::hightlight(x)", Some("::highlight")),
+        ("a:foo", None),
+    ] {
+        let err = validate(selector).expect_err(selector);
+        assert_eq!(err.suggestion(), close, "{selector}");
+    }
+    assert_eq!(
+        validate("a:hovr").unwrap_err().to_string(),
+        "unknown pseudo-class `:hovr` (at byte 1); did you mean `:hover`?"
+    );
+}
+
+#[test]
+fn the_end_of_a_block_is_named_by_its_bracket() {
+    assert_eq!(
+        validate("[]").unwrap_err().message(),
+        "expected an attribute name, found `]`"
+    );
+    assert_eq!(
+        validate("p:not(.)").unwrap_err().message(),
+        "expected a class name after `.`, found `)`"
+    );
+}
