@@ -53,8 +53,22 @@ pub(crate) fn html(input: TokenStream, dialect: Dialect) -> TokenStream {
     let assertions = options
         .signals
         .map(|ty| signals::assertions(&ty, &signals::references(&walker.attrs)));
-    let errors = cx.check().err().map(|e| e.to_compile_error());
-    quote!({ #errors #assertions ::maud::html! { #markup } })
+    // A name that ends in `-` or `:` is one maud cannot parse: once it has been reported
+    // here, maud's own error on the same attribute would only repeat it.
+    let unparsable = walker
+        .attrs
+        .iter()
+        .any(|a| !a.unchecked && a.name.starts_with("data-") && a.name.ends_with(['-', ':']));
+    match cx.check() {
+        Err(errors) if unparsable && dialect == Dialect::V1 => {
+            let errors = errors.to_compile_error();
+            quote!({ #errors #assertions ::maud::PreEscaped(::std::string::String::new()) })
+        }
+        checked => {
+            let errors = checked.err().map(|e| e.to_compile_error());
+            quote!({ #errors #assertions ::maud::html! { #markup } })
+        }
+    }
 }
 
 fn check(cx: &Ctxt, attr: &Attr) {
