@@ -510,3 +510,32 @@ async fn http1_1_connection_close_gets_no_keep_alive_over_the_socket() {
     assert!(!says_keep_alive(&headers), "{headers:?}");
     assert_eq!(body, HELLO_V1);
 }
+
+/// A handler that panics is a 500 that says so, and its connection serves the next request:
+/// a dropped connection would be a network error, which the Datastar client retries.
+#[tokio::test]
+async fn a_handler_that_panics_is_a_500_and_the_connection_goes_on() {
+    async fn broken() -> PatchElements<datastar_runtime::ById> {
+        let rows: Vec<u32> = Vec::new();
+        let _ = rows[3];
+        hello()
+    }
+    let app = Router::new()
+        .route("/broken", get(broken))
+        .route("/hello", get(|| async { hello() }))
+        .layer(DatastarLayer::new());
+    let addr = serve(app).await;
+    for version in ["http1", "http2"] {
+        let mut client = match version {
+            "http1" => Client::http1(addr).await,
+            _ => Client::http2(addr).await,
+        };
+        let (status, headers, text) = read_all(client.get("/broken").await).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{version}");
+        assert_eq!(headers["content-type"], "text/plain; charset=utf-8");
+        assert_eq!(text, "internal server error: the handler panicked");
+        // The same connection.
+        let (status, _, text) = read_all(client.get("/hello").await).await;
+        assert_eq!((status, &*text), (StatusCode::OK, HELLO_V1), "{version}");
+    }
+}

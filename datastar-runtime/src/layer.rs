@@ -1,6 +1,8 @@
 //! [`DatastarLayer`]: the choices made once for a whole router.
 
+use std::any::Any;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,7 +10,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Request, Response, Version, header};
+use http::{Request, Response, StatusCode, Version, header};
 use http_body_util::{Either, Full};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -84,6 +86,15 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 /// `Vary: Datastar-Request` on responses whose handler read
 /// [`DatastarRequest`](crate::DatastarRequest). Without the layer neither header is written:
 /// HTTP/1.1 connections persist by default, so `Connection` is only a courtesy.
+///
+/// # A handler that panics
+///
+/// is answered `500 Internal Server Error` (a plain-text line that says only that; the panic
+/// hook has written the message to the server's log, and the layer logs it too, with
+/// `tracing`), and its connection goes on serving. Without the layer the connection would be
+/// dropped, which the Datastar client takes for a network error and retries; a 500 it does not
+/// retry unless the action asked for `retry: 'error'`. A stream whose body panics once it has
+/// started is cut off: its status has been sent.
 ///
 /// When layers are nested, the innermost one decides.
 ///
@@ -371,7 +382,13 @@ where
                 http1,
                 vary,
             } => {
-                let response = ready!(inner.poll(cx))?;
+                // A handler that panics is answered with a 500 and its connection kept: a
+                // dropped connection is a network error, which the client retries.
+                let polled = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
+                let response = match polled {
+                    Ok(polled) => ready!(polled)?,
+                    Err(panic) => return Poll::Ready(Ok(panicked(&*panic).map(Either::Right))),
+                };
                 let response = finish(response, *router, *compression, *http1, vary);
                 Poll::Ready(Ok(response.map(Either::Left)))
             }
@@ -381,6 +398,25 @@ where
             }
         }
     }
+}
+
+/// The answer to a request whose handler panicked: `500 Internal Server Error`, saying only
+/// that (the panic's message is for the server's log, where the panic hook has written it).
+fn panicked(panic: &(dyn Any + Send)) -> Response<Full<Bytes>> {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = message, "a handler panicked: answered 500");
+    let mut response = Response::new(Full::new(Bytes::from_static(
+        b"internal server error: the handler panicked",
+    )));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, headers::TEXT);
+    headers.insert(header::CACHE_CONTROL, headers::NO_CACHE);
+    response
 }
 
 /// A handler's `response` with what the layer adds to it.
