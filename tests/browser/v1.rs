@@ -244,3 +244,49 @@ async fn remove_elements_signals_and_execute_script() {
     })
     .await;
 }
+
+/// A handler that panics is asked once: the layer answers 500, which the client does not
+/// retry. A dropped connection is a network error, which it retries (1 s, then 2 s later).
+#[tokio::test]
+async fn a_handler_that_panics_is_asked_once_not_retried() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async {
+                page(
+                    "panic",
+                    html! { button #broken data-on:click="@get('/broken')" { "broken" } },
+                )
+            }),
+        )
+        .route(
+            "/broken",
+            get(move || async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let rows: Vec<PatchElements> = Vec::new();
+                rows[3].clone()
+            }),
+        )
+        .layer(DatastarLayer::new());
+    let base = serve(app, Datastar::V101).await;
+    with_browser(move |tab| async move {
+        tab.goto(&base).await?;
+        tab.click("#broken").await?;
+        let started = std::time::Instant::now();
+        while asked.load(Ordering::SeqCst) == 0 {
+            assert!(started.elapsed() < Duration::from_secs(10), "never asked");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Long enough for two retries of a network error.
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "the client asked again");
+        Ok(())
+    })
+    .await;
+}
