@@ -33,6 +33,18 @@ struct Sent {
     body: Bytes,
 }
 
+impl Sent {
+    /// `GET /` as a browser's first visit sends it.
+    fn landing() -> Sent {
+        Sent {
+            method: Method::GET,
+            path: "/".into(),
+            headers: vec![],
+            body: Bytes::new(),
+        }
+    }
+}
+
 /// What came back: the status and as much of the body as arrived, or why nothing did.
 type Answer = Result<(StatusCode, String), String>;
 
@@ -237,18 +249,8 @@ fn with_signals(path: &str, signals: &[u8]) -> String {
 
 /// Finds every URL from `/`, keeping the session cookie, and every signal name on the way.
 async fn crawl(addr: SocketAddr) -> (String, BTreeSet<(String, String)>, BTreeSet<String>) {
-    let first = send(
-        addr,
-        &Sent {
-            method: Method::GET,
-            path: "/".into(),
-            headers: vec![],
-            body: Bytes::new(),
-        },
-    )
-    .await
-    .expect("the landing page");
-    assert_eq!(first.0, StatusCode::OK);
+    let first = send(addr, &Sent::landing()).await;
+    assert_eq!(first.map(|a| a.0), Ok(StatusCode::OK));
     // Pages set the session cookie: take it from a page that keeps state.
     let cookie = session_cookie(addr).await;
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
@@ -455,16 +457,7 @@ async fn every_url_the_gallery_names_answers_hostile_requests_with_a_4xx_never_a
         wrong.join("\n")
     );
     // And the server is still there.
-    let after = send(
-        addr,
-        &Sent {
-            method: Method::GET,
-            path: "/".into(),
-            headers: vec![],
-            body: Bytes::new(),
-        },
-    )
-    .await;
+    let after = send(addr, &Sent::landing()).await;
     assert_eq!(after.map(|a| a.0), Ok(StatusCode::OK));
     println!(
         "{} URLs, {} signal names, {} hostile requests",
