@@ -87,9 +87,9 @@ pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
 /// [`DatastarRequest`](crate::DatastarRequest). Without the layer neither header is written:
 /// HTTP/1.1 connections persist by default, so `Connection` is only a courtesy.
 ///
-/// # A handler that panics
+/// # Panics in handlers
 ///
-/// is answered `500 Internal Server Error` (a plain-text line that says only that; the panic
+/// A handler that panics is answered `500 Internal Server Error` (a plain-text line that says only that; the panic
 /// hook has written the message to the server's log, and the layer logs it too, with
 /// `tracing`), and its connection goes on serving. Without the layer the connection would be
 /// dropped, which the Datastar client takes for a network error and retries; a 500 it does not
