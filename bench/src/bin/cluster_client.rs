@@ -12,24 +12,18 @@
 //! The first node is the one that publishes: its streams get the events in-process, the
 //! others' through NATS, in the same run.
 
+#[path = "../latency.rs"]
+mod latency;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
-fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_micros() as u64
-}
-
-/// Latency histogram: 0.1 ms buckets up to 10 s (the last bucket holds anything later).
-const BUCKET_US: u64 = 100;
-const BUCKETS: usize = 100_000;
+use latency::{BUCKET_US, BUCKETS, cpu_seconds, find, now_micros, percentile};
 
 /// What the streams of one node saw while measuring.
 struct Node {
@@ -130,34 +124,6 @@ async fn stream(
             }
         }
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The latency (ms) under which a fraction `p` of the samples fall.
-fn percentile(histogram: &[u64], p: f64) -> f64 {
-    let total: u64 = histogram.iter().sum();
-    let rank = ((total as f64) * p).ceil().max(1.0) as u64;
-    let mut seen = 0;
-    for (bucket, count) in histogram.iter().enumerate() {
-        seen += count;
-        if seen >= rank {
-            return (bucket as u64 + 1) as f64 * BUCKET_US as f64 / 1000.0;
-        }
-    }
-    f64::NAN
-}
-
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
-        .split(' ')
-        .collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    ticks as f64 / 100.0
 }
 
 fn main() {

@@ -11,21 +11,19 @@
 //! fanout-client PORT CONNECTIONS SECONDS SERVER_PID
 //! ```
 
+#[path = "../latency.rs"]
+mod latency;
+
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
-fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_micros() as u64
-}
+use latency::{BUCKET_US, BUCKETS, cpu_seconds, find, now_micros, percentile};
 
 fn vm_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("server status");
@@ -35,10 +33,6 @@ fn vm_rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS")
 }
-
-/// Latency histogram: 0.1 ms buckets up to 10 s (the last bucket holds anything later).
-const BUCKET_US: u64 = 100;
-const BUCKETS: usize = 100_000;
 
 const REQUEST: &[u8] =
     b"GET /feed HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n";
@@ -165,34 +159,6 @@ async fn stream(
             buffer.drain(..start + len);
         }
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The latency (ms) under which a fraction `p` of the samples fall.
-fn percentile(histogram: &[u64], p: f64) -> f64 {
-    let total: u64 = histogram.iter().sum();
-    let rank = ((total as f64) * p).ceil().max(1.0) as u64;
-    let mut seen = 0;
-    for (bucket, count) in histogram.iter().enumerate() {
-        seen += count;
-        if seen >= rank {
-            return (bucket as u64 + 1) as f64 * BUCKET_US as f64 / 1000.0;
-        }
-    }
-    f64::NAN
-}
-
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
-    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
-        .split(' ')
-        .collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    ticks as f64 / 100.0
 }
 
 fn main() {

@@ -16,23 +16,21 @@
 //!   minute, then the latency from post to arrival (p50, p99, max), and the events lost: posts
 //!   that some reading stream never received as an event of their own.
 
+#[path = "../latency.rs"]
+mod latency;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 
+use latency::{BUCKET_US, BUCKETS, find, now_micros, percentile};
+
 const UPDATES: &str = "/examples/live_feed/updates";
 const POST: &str = "/examples/live_feed/post";
-
-fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_micros() as u64
-}
 
 /// A field of /proc/PID/status, in KiB.
 fn status_kib(pid: u32, field: &str) -> u64 {
@@ -108,10 +106,6 @@ async fn rss(port: u16, server: u32, posts: usize, chars: usize, char: char) {
     );
 }
 
-/// Latency histogram: 0.1 ms buckets up to 10 s (the last bucket holds anything later).
-const BUCKET_US: u64 = 100;
-const BUCKETS: usize = 100_000;
-
 struct Soak {
     connected: AtomicUsize,
     measuring: AtomicBool,
@@ -186,24 +180,6 @@ fn first_mark(event: &[u8]) -> Option<(u64, u64)> {
         .take_while(char::is_ascii_digit)
         .collect();
     Some((seq, micros.parse().ok()?))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The latency (ms) under which a fraction `p` of the samples fall.
-fn percentile(histogram: &[u64], p: f64) -> f64 {
-    let total: u64 = histogram.iter().sum();
-    let rank = ((total as f64) * p).ceil().max(1.0) as u64;
-    let mut seen = 0;
-    for (bucket, count) in histogram.iter().enumerate() {
-        seen += count;
-        if seen >= rank {
-            return (bucket as u64 + 1) as f64 * BUCKET_US as f64 / 1000.0;
-        }
-    }
-    f64::NAN
 }
 
 async fn soak(port: u16, server: u32, streams: usize, seconds: u64, interval: Duration) {
