@@ -29,6 +29,24 @@ async fn spec(Path(id): Path<u32>) -> Markup {
     html! { (id) }
 }
 
+// An empty placeholder.
+#[fragment(selector = "#card-{}", mode = "inner")]
+async fn empty(Path(id): Path<u32>) -> Markup {
+    html! { (id) }
+}
+
+// A placeholder must be a variable's name.
+#[fragment(selector = "#card-{1st}", mode = "inner")]
+async fn number(Path(id): Path<u32>) -> Markup {
+    html! { (id) }
+}
+
+// A handler whose arguments bind no names.
+#[fragment(selector = "#card-{id}", mode = "inner")]
+async fn unbound() -> Markup {
+    html! { "x" }
+}
+
 // `patch!` names any variable in scope, as `format!` does.
 fn row() -> Event {
     let n = 3;
