@@ -140,15 +140,7 @@ fn signal_names(text: &str, names: &mut BTreeSet<String>) {
             if name.is_empty() || name.len() > 40 {
                 continue;
             }
-            let camel: String = name
-                .split('-')
-                .enumerate()
-                .map(|(i, part)| match i {
-                    0 => part.to_owned(),
-                    _ => part[..1.min(part.len())].to_uppercase() + &part[1.min(part.len())..],
-                })
-                .collect();
-            names.insert(camel);
+            names.insert(datastar_syntax::signal::signal_name(&name, &[]));
             names.insert(name.trim_matches('-').to_owned());
         }
     }
